@@ -1,0 +1,28 @@
+# Developer façade: `make build`, `make test`, `make bench`, `make format`, `make lint`.
+RELEASE_DIR := build/release
+ASAN_DIR := build/asan
+CTEST_FLAGS := --output-on-failure --no-tests=error -j2
+
+.PHONY: all build test bench format lint clean
+
+all: build
+
+build:
+	scripts/setup.sh
+
+test: build
+	ctest --test-dir $(RELEASE_DIR) $(CTEST_FLAGS)
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		ctest --test-dir $(ASAN_DIR) $(CTEST_FLAGS)
+
+bench: build
+	scripts/run_benchmarks.sh $(RELEASE_DIR)
+
+format:
+	git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
+
+lint: build
+	git ls-files 'src/*.cpp' | xargs clang-tidy -p $(RELEASE_DIR) --quiet
+
+clean:
+	rm -rf build

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Installs kimp's system dependencies with apt-get (only what is missing), then configures and
+# builds the Release tree and the AddressSanitizer+UBSan Debug tree. Safe to run again.
+# Usage: scripts/setup.sh [--deps-only]
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+
+PACKAGES=(
+  g++ cmake ninja-build ccache pkg-config git
+  libboost1.81-dev libssl-dev
+  libsimdjson-dev libspdlog-dev libfmt-dev libtomlplusplus-dev libcli11-dev libexpected-dev
+  libsqlite3-dev sqlite3 libpq-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  clang-format clang-tidy
+)
+
+missing=()
+for package in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$package")
+  fi
+done
+
+if ((${#missing[@]} > 0)); then
+  echo "setup: installing ${missing[*]}"
+  SUDO=()
+  if [[ $(id -u) -ne 0 ]]; then
+    SUDO=(sudo)
+  fi
+  "${SUDO[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+else
+  echo "setup: all system packages present"
+fi
+
+if [[ "${1:-}" == "--deps-only" ]]; then
+  exit 0
+fi
+
+configure() {
+  local dir=$1
+  shift
+  if [[ ! -f "$dir/build.ninja" ]]; then
+    cmake -S . -B "$dir" -G Ninja "$@"
+  fi
+}
+
+configure build/release -DCMAKE_BUILD_TYPE=Release
+configure build/asan -DCMAKE_BUILD_TYPE=Debug -DKIMP_SANITIZE=ON -DKIMP_BUILD_BENCH=OFF
+
+cmake --build build/release
+cmake --build build/asan
