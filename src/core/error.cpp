@@ -19,14 +19,12 @@ std::string_view to_string(ErrorCode code) {
 bool retryable(ErrorCode code) {
   switch (code) {
     case ErrorCode::kUnavailable:
-    case ErrorCode::kResourceExhausted:
-      return true;
+    case ErrorCode::kResourceExhausted: return true;
     case ErrorCode::kInvalidArgument:
     case ErrorCode::kFailedPrecondition:
     case ErrorCode::kUnauthenticated:
     case ErrorCode::kDeadlineExceeded:
-    case ErrorCode::kInternal:
-      return false;
+    case ErrorCode::kInternal: return false;
   }
   return false;
 }
@@ -40,6 +38,8 @@ std::string Error::describe() const {
   return text;
 }
 
-std::ostream& operator<<(std::ostream& out, const Error& error) { return out << error.describe(); }
+std::ostream& operator<<(std::ostream& out, const Error& error) {
+  return out << error.describe();
+}
 
 }  // namespace kimp
