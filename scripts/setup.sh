@@ -6,11 +6,11 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 
+# Keep in step with the dependency table in README.md.
 PACKAGES=(
-  g++ cmake ninja-build ccache pkg-config git
-  libboost1.81-dev libssl-dev
-  libsimdjson-dev libspdlog-dev libfmt-dev libtomlplusplus-dev libcli11-dev libexpected-dev
-  libsqlite3-dev sqlite3 libpq-dev
+  g++ cmake ninja-build ccache git
+  libboost1.81-dev libboost-url1.81-dev
+  libspdlog-dev libfmt-dev libtomlplusplus-dev libcli11-dev libexpected-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-format clang-tidy
 )

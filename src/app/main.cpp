@@ -1,7 +1,4 @@
 // Entry point of the `kimp` command.
-#include <iostream>
+#include "app/cli.hpp"
 
-int main() {
-  std::cout << "kimp\n";
-  return 0;
-}
+int main(int argc, char** argv) { return kimp::app::run_cli(argc, argv); }

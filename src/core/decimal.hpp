@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include <fmt/format.h>
+
 #include "core/result.hpp"
 
 namespace kimp {
@@ -20,7 +22,7 @@ enum class RoundingMode : std::uint8_t {
 
 class Decimal {
  public:
-  static constexpr int kScale = 8;                       // fractional digits
+  static constexpr int kScale = 8;                           // fractional digits
   static constexpr std::int64_t kUnitsPerOne = 100'000'000;  // 10^kScale
 
   constexpr Decimal() = default;
@@ -31,8 +33,10 @@ class Decimal {
   static Result<Decimal> from_integer(std::int64_t value);
 
   // Exact parse of an exchange decimal string or JSON number text: "0.00000001", "150389000.0",
-  // "1.5e-05", "-3.2", "+7", ".5", "5.". Errors (kInvalidArgument): empty text, stray characters,
-  // more than 8 significant fractional digits (the value would not be exact), or out of range.
+  // "1.5e-05", "-3.2", "+7", ".5", "5.", "1E+3". Never goes through double.
+  // Errors (all kInvalidArgument): empty text, anything that is not [sign] digits [. digits]
+  // [e|E [sign] digits] (whitespace, "nan", "inf", "0x10" included), a non-zero digit below 10^-8
+  // (the value would not be exact; trailing zeros are fine), or a value outside the int64 unit range.
   static Result<Decimal> parse(std::string_view text);
 
   [[nodiscard]] constexpr std::int64_t units() const { return units_; }
@@ -49,6 +53,7 @@ class Decimal {
   [[nodiscard]] Result<Decimal> mul(Decimal other, RoundingMode mode = RoundingMode::kHalfEven) const;
   // The exact quotient rounded to 10^-8 with `mode`.
   [[nodiscard]] Result<Decimal> div(Decimal other, RoundingMode mode = RoundingMode::kHalfEven) const;
+  // kInvalidArgument for the minimum value, whose negation does not fit.
   [[nodiscard]] Result<Decimal> negate() const;
   [[nodiscard]] Result<Decimal> abs() const;
 
@@ -71,3 +76,12 @@ class Decimal {
 std::ostream& operator<<(std::ostream& out, Decimal value);
 
 }  // namespace kimp
+
+// fmt::format("{}", price) prints to_string(); width and alignment specs work as for strings.
+template <>
+struct fmt::formatter<kimp::Decimal> : fmt::formatter<std::string_view> {
+  template <class FormatContext>
+  auto format(kimp::Decimal value, FormatContext& ctx) const {
+    return fmt::formatter<std::string_view>::format(value.to_string(), ctx);
+  }
+};

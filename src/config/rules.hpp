@@ -1,0 +1,81 @@
+// Value rules of the configuration schema (ranges, string checks, bar intervals); internal to kimp_config.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "config/config.hpp"
+#include "core/decimal.hpp"
+
+namespace kimp::config::detail {
+
+// A field read without any check beyond its type.
+struct NoCheck {};
+
+// Inclusive range of an integer or of a duration in the unit its key names.
+struct IntRange {
+  std::int64_t min = 0;
+  std::int64_t max = 0;
+};
+
+struct DecimalBound {
+  Decimal value;
+  bool inclusive = false;
+};
+
+struct DecimalRange {
+  DecimalBound lower;
+  std::optional<DecimalBound> upper;
+};
+
+inline constexpr DecimalRange kPositive{{Decimal{}, false}, std::nullopt};
+// Percent limits and thresholds: 0 < x < 100.
+inline constexpr DecimalRange kPercent{{Decimal{}, false}, DecimalBound{decimal_literal(100), false}};
+// Fee rates and profit floors, which may be zero: 0 <= x < 100.
+inline constexpr DecimalRange kRatePercent{{Decimal{}, true}, DecimalBound{decimal_literal(100), false}};
+
+// A double that must be greater than `exclusive_min` (every double must also be finite).
+struct DoubleAbove {
+  double exclusive_min = 0.0;
+};
+
+// A duration written as "<N>s" or "<N>m" instead of an integer.
+struct BarIntervalText {};
+
+// Why `text` is not acceptable, or nothing when it is. Messages never repeat URLs, which may carry
+// credentials.
+using StringCheck = std::optional<std::string> (*)(std::string_view text);
+
+std::optional<std::string> check_session_name(std::string_view text);
+std::optional<std::string> check_path(std::string_view text);
+std::optional<std::string> check_coin_symbol(std::string_view text);
+std::optional<std::string> check_http_url(std::string_view text);
+std::optional<std::string> check_ws_url(std::string_view text);
+// An http(s) URL with no path: the Telegram bot token is appended from the secrets, never configured.
+std::optional<std::string> check_http_base_url(std::string_view text);
+std::optional<std::string> check_storage_url(std::string_view text);
+// Empty (telegram off), a numeric chat id or an "@channel" name.
+std::optional<std::string> check_chat_id(std::string_view text);
+std::optional<std::string> check_ip_address(std::string_view text);
+
+// "5s" -> 5 s, "1m" -> 60 s; the error says why the text is not a bar interval that divides a day.
+struct BarIntervalParse {
+  std::chrono::seconds interval{0};
+  std::string error;  // empty on success
+};
+BarIntervalParse parse_bar_interval(std::string_view text);
+// The shortest text parse_bar_interval reads back: minutes when whole, else seconds.
+std::string format_bar_interval(std::chrono::seconds interval);
+
+// Which Bybit environment a URL that passed check_http_url/check_ws_url talks to. kOther is anything
+// else: the local venue emulator or a proxy.
+enum class BybitNetwork : std::uint8_t { kMainnet, kTestnet, kOther };
+BybitNetwork bybit_network(std::string_view url);
+
+// True for 127.0.0.0/8 and ::1; false for anything that is not an IP address.
+bool is_loopback_address(std::string_view text);
+
+}  // namespace kimp::config::detail

@@ -1,0 +1,265 @@
+// Decimal parsing, formatting and checked arithmetic with explicit rounding, on 128-bit intermediates.
+#include "core/decimal.hpp"
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <cstddef>
+#include <limits>
+#include <optional>
+#include <utility>
+
+namespace kimp {
+namespace {
+
+__extension__ using Int128 = __int128;
+
+constexpr std::int64_t kMinUnits = std::numeric_limits<std::int64_t>::min();
+constexpr std::int64_t kMaxUnits = std::numeric_limits<std::int64_t>::max();
+
+// Larger exponents saturate while parsing: any non-zero value that far from 1 is out of range or
+// inexact anyway, and saturating keeps "1e999999999" from overflowing the position arithmetic.
+constexpr std::int64_t kExponentLimit = 1'000'000'000'000;
+// Parsed units stay below 10^19 (at most 19 digits) so they accumulate in a uint64 without overflow;
+// the exact int64 bound is checked afterwards. 10^-8 is power -kScale, so the top power is 10.
+constexpr std::int64_t kMaxPower = 18 - Decimal::kScale;
+// Error messages quote the input, cut short so that a huge payload cannot flood the log.
+constexpr std::size_t kMaxQuoted = 40;
+
+// The syntactic parts of "[sign] digits [. digits] [e|E [sign] digits]".
+struct NumberText {
+  bool negative = false;
+  std::string_view int_digits;
+  std::string_view frac_digits;
+  std::int64_t exponent = 0;  // saturated at ±kExponentLimit
+};
+
+std::string quoted(std::string_view text) {
+  if (text.size() <= kMaxQuoted) {
+    return fmt::format("'{}'", text);
+  }
+  return fmt::format("'{}...'", text.substr(0, kMaxQuoted));
+}
+
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+
+// The run of ASCII digits at the start of `text`.
+std::string_view leading_digits(std::string_view text) {
+  std::size_t length = 0;
+  while (length < text.size() && is_digit(text[length])) {
+    ++length;
+  }
+  return text.substr(0, length);
+}
+
+// Reads an optional '+' or '-' at the front of `text`; true when it was '-'.
+bool consume_sign(std::string_view& text) {
+  if (text.empty() || (text.front() != '+' && text.front() != '-')) {
+    return false;
+  }
+  const bool negative = text.front() == '-';
+  text.remove_prefix(1);
+  return negative;
+}
+
+// nullopt unless all of `text` is one number with at least one mantissa digit.
+std::optional<NumberText> split_number(std::string_view text) {
+  NumberText number;
+  number.negative = consume_sign(text);
+  number.int_digits = leading_digits(text);
+  text.remove_prefix(number.int_digits.size());
+  if (!text.empty() && text.front() == '.') {
+    text.remove_prefix(1);
+    number.frac_digits = leading_digits(text);
+    text.remove_prefix(number.frac_digits.size());
+  }
+  if (number.int_digits.empty() && number.frac_digits.empty()) {
+    return std::nullopt;
+  }
+  if (!text.empty() && (text.front() == 'e' || text.front() == 'E')) {
+    text.remove_prefix(1);
+    const bool exponent_negative = consume_sign(text);
+    const std::string_view exponent_digits = leading_digits(text);
+    if (exponent_digits.empty()) {
+      return std::nullopt;
+    }
+    text.remove_prefix(exponent_digits.size());
+    std::int64_t magnitude = 0;
+    for (const char c : exponent_digits) {
+      magnitude = std::min(magnitude * 10 + (c - '0'), kExponentLimit);
+    }
+    number.exponent = exponent_negative ? -magnitude : magnitude;
+  }
+  if (!text.empty()) {
+    return std::nullopt;
+  }
+  return number;
+}
+
+// `numerator / denominator` rounded with `mode`. Callers keep both far inside the Int128 range
+// (|numerator| <= 2^126, denominator != 0), so negating them cannot overflow.
+Int128 divide_rounded(Int128 numerator, Int128 denominator, RoundingMode mode) {
+  if (denominator < 0) {
+    numerator = -numerator;
+    denominator = -denominator;
+  }
+  const Int128 quotient = numerator / denominator;
+  const Int128 remainder = numerator % denominator;  // truncating division: sign of the numerator
+  if (remainder == 0) {
+    return quotient;
+  }
+  const Int128 toward_remainder = remainder < 0 ? -1 : 1;
+  switch (mode) {
+    case RoundingMode::kDown: return remainder < 0 ? quotient - 1 : quotient;
+    case RoundingMode::kUp: return remainder > 0 ? quotient + 1 : quotient;
+    case RoundingMode::kHalfEven: {
+      const Int128 twice_remainder = 2 * remainder * toward_remainder;
+      const bool past_half = twice_remainder > denominator;
+      const bool half_and_odd = twice_remainder == denominator && quotient % 2 != 0;
+      return past_half || half_and_odd ? quotient + toward_remainder : quotient;
+    }
+  }
+  return quotient;
+}
+
+tl::unexpected<Error> out_of_range(std::string_view what) {
+  return make_error(ErrorCode::kInvalidArgument, fmt::format("decimal out of range: {}", what));
+}
+
+// `units` as a Decimal, or kInvalidArgument naming the operation (formatted only on failure).
+template <class... Args>
+Result<Decimal> narrow(Int128 units, fmt::format_string<Args...> operation, Args&&... args) {
+  if (units < kMinUnits || units > kMaxUnits) {
+    return out_of_range(fmt::format(operation, std::forward<Args>(args)...));
+  }
+  return Decimal::from_units(static_cast<std::int64_t>(units));
+}
+
+}  // namespace
+
+Result<Decimal> Decimal::from_integer(std::int64_t value) {
+  return narrow(Int128{value} * kUnitsPerOne, "integer {}", value);
+}
+
+Result<Decimal> Decimal::parse(std::string_view text) {
+  const std::optional<NumberText> number = split_number(text);
+  if (!number) {
+    return make_error(ErrorCode::kInvalidArgument, fmt::format("not a decimal number: {}", quoted(text)));
+  }
+  const std::string_view int_digits = number->int_digits;
+  const std::string_view frac_digits = number->frac_digits;
+
+  // Only the digits from the first to the last non-zero one matter. Index them in int_digits
+  // followed by frac_digits; the digit at `index` is worth 10^power(index).
+  std::size_t first = int_digits.find_first_not_of('0');
+  if (first == std::string_view::npos) {
+    first = frac_digits.find_first_not_of('0');
+    if (first == std::string_view::npos) {
+      return Decimal();  // "0", "-0", "0.000e5"
+    }
+    first += int_digits.size();
+  }
+  std::size_t last = frac_digits.find_last_not_of('0');
+  last = last == std::string_view::npos ? int_digits.find_last_not_of('0') : int_digits.size() + last;
+  const auto power = [&](std::size_t index) {
+    return static_cast<std::int64_t>(int_digits.size()) - 1 - static_cast<std::int64_t>(index) +
+           number->exponent;
+  };
+  const std::int64_t lowest_power = power(last);
+  if (lowest_power < -kScale) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      fmt::format("more than {} fractional digits, not exact: {}", kScale, quoted(text)));
+  }
+  if (power(first) > kMaxPower) {
+    return out_of_range(quoted(text));
+  }
+
+  std::uint64_t magnitude = 0;
+  for (std::size_t index = first; index <= last; ++index) {
+    const char digit = index < int_digits.size() ? int_digits[index] : frac_digits[index - int_digits.size()];
+    magnitude = magnitude * 10 + static_cast<std::uint64_t>(digit - '0');
+  }
+  for (std::int64_t shift = lowest_power + kScale; shift > 0; --shift) {
+    magnitude *= 10;
+  }
+  // The negative range reaches one unit further than the positive one.
+  const std::uint64_t limit = static_cast<std::uint64_t>(kMaxUnits) + (number->negative ? 1 : 0);
+  if (magnitude > limit) {
+    return out_of_range(quoted(text));
+  }
+  // Unsigned negation then conversion is exact modulo 2^64, which also yields the minimum value.
+  return Decimal(static_cast<std::int64_t>(number->negative ? 0 - magnitude : magnitude));
+}
+
+std::string Decimal::to_string() const {
+  // The magnitude is taken in unsigned arithmetic so that the minimum value has one too.
+  const std::uint64_t magnitude =
+      units_ < 0 ? 0 - static_cast<std::uint64_t>(units_) : static_cast<std::uint64_t>(units_);
+  constexpr auto kUnitsPerOneUnsigned = static_cast<std::uint64_t>(kUnitsPerOne);
+  std::array<char, 32> buffer{};  // "-92233720368.54775808" needs 21
+  char* out = buffer.data();
+  if (units_ < 0) {
+    *out++ = '-';
+  }
+  out = std::to_chars(out, buffer.data() + buffer.size(), magnitude / kUnitsPerOneUnsigned).ptr;
+  std::uint64_t fraction = magnitude % kUnitsPerOneUnsigned;
+  if (fraction != 0) {
+    *out++ = '.';
+    // Leading zeros are written; stopping once the rest is zero drops the trailing ones.
+    for (std::uint64_t place = kUnitsPerOneUnsigned / 10; fraction != 0; place /= 10) {
+      *out++ = static_cast<char>('0' + fraction / place);
+      fraction %= place;
+    }
+  }
+  return std::string(buffer.data(), out);
+}
+
+double Decimal::to_double() const {
+  return static_cast<double>(units_) / static_cast<double>(kUnitsPerOne);
+}
+
+Result<Decimal> Decimal::add(Decimal other) const {
+  return narrow(Int128{units_} + other.units_, "{} + {}", *this, other);
+}
+
+Result<Decimal> Decimal::sub(Decimal other) const {
+  return narrow(Int128{units_} - other.units_, "{} - {}", *this, other);
+}
+
+Result<Decimal> Decimal::mul(Decimal other, RoundingMode mode) const {
+  const Int128 product = divide_rounded(Int128{units_} * other.units_, kUnitsPerOne, mode);
+  return narrow(product, "{} * {}", *this, other);
+}
+
+Result<Decimal> Decimal::div(Decimal other, RoundingMode mode) const {
+  if (other.is_zero()) {
+    return make_error(ErrorCode::kInvalidArgument, fmt::format("division by zero: {} / 0", *this));
+  }
+  const Int128 quotient = divide_rounded(Int128{units_} * kUnitsPerOne, other.units_, mode);
+  return narrow(quotient, "{} / {}", *this, other);
+}
+
+Result<Decimal> Decimal::negate() const {
+  return narrow(-Int128{units_}, "-({})", *this);
+}
+
+Result<Decimal> Decimal::abs() const {
+  return is_negative() ? negate() : *this;
+}
+
+Result<Decimal> Decimal::round_to_step(Decimal step, RoundingMode mode) const {
+  if (!step.is_positive()) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      fmt::format("rounding step must be positive, got {}", step));
+  }
+  const Int128 steps = divide_rounded(units_, step.units_, mode);
+  return narrow(steps * step.units_, "{} rounded to step {}", *this, step);
+}
+
+std::ostream& operator<<(std::ostream& out, Decimal value) {
+  return out << value.to_string();
+}
+
+}  // namespace kimp
