@@ -18,14 +18,17 @@ struct GlobalOptions {
   std::string log_format = "human";
   std::string log_level = "info";
 
-  [[nodiscard]] log::Format format() const { return log_format == "json" ? log::Format::kJson : log::Format::kHuman; }
+  [[nodiscard]] log::Format format() const {
+    return log_format == "json" ? log::Format::kJson : log::Format::kHuman;
+  }
   [[nodiscard]] spdlog::level::level_enum level() const {
     return log_level == "error" ? spdlog::level::err : spdlog::level::from_str(log_level);
   }
 };
 
 void add_global_options(CLI::App& app, GlobalOptions& options) {
-  app.add_option("--log-format", options.log_format, "Log line format: human, or json (JSON lines for log shippers)")
+  app.add_option("--log-format", options.log_format,
+                 "Log line format: human, or json (JSON lines for log shippers)")
       ->check(CLI::IsMember({"human", "json"}))
       ->envname("KIMP_LOG_FORMAT")
       ->capture_default_str();

@@ -57,10 +57,12 @@ int check_config(const CheckOptions& options) {
 void add_config_command(CLI::App& app, int& exit_code) {
   auto* config = app.add_subcommand("config", "Configuration tools");
   config->require_subcommand(1);
-  auto* check = config->add_subcommand("check", "Validate a session config file and its secrets (exit 2 if invalid)");
+  auto* check =
+      config->add_subcommand("check", "Validate a session config file and its secrets (exit 2 if invalid)");
   auto options = std::make_shared<CheckOptions>();
   check->add_option("FILE", options->file, "The session's TOML file")->required();
-  check->add_flag("--print", options->print, "Print the effective configuration (defaults included, secrets masked)");
+  check->add_flag("--print", options->print,
+                  "Print the effective configuration (defaults included, secrets masked)");
   check->callback([options, &exit_code] { exit_code = check_config(*options); });
 }
 

@@ -49,7 +49,7 @@ std::optional<std::string> check_url(std::string_view text, boost::urls::scheme 
   if (!parsed) {
     return "not a valid URL";
   }
-  const boost::urls::url_view url = *parsed;
+  const boost::urls::url_view& url = *parsed;
   if (url.scheme_id() != first && url.scheme_id() != second) {
     return fmt::format("URL scheme must be {} or {}, got {}", boost::urls::to_string(first),
                        boost::urls::to_string(second), std::string_view(url.scheme()));

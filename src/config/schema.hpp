@@ -99,7 +99,7 @@ void visit_fields(V& v, S& c) {
   v.field("window_bars", c.window_bars, IntRange{2, 100'000});
   v.field("entry_z", c.entry_z, DoubleAbove{0.0});
   v.field("exit_z", c.exit_z);
-  v.field("position_ttl_sec", c.position_ttl, IntRange{60, 30 * 86'400});
+  v.field("position_ttl_sec", c.position_ttl, IntRange{60, 30 * 86'400LL});
   v.field("premium_stop_pct", c.premium_stop_pct, kPercent);
   v.field("upbit_fee_pct", c.upbit_fee_pct, kRatePercent);
   v.field("bybit_fee_pct", c.bybit_fee_pct, kRatePercent);
@@ -107,7 +107,7 @@ void visit_fields(V& v, S& c) {
   v.field("cooldown_sec", c.cooldown, IntRange{0, 86'400});
   v.field("max_position_usdt", c.max_position_usdt, kPositive);
   v.field("max_book_age_ms", c.max_book_age, IntRange{1, 60'000});
-  v.field("funding_blackout_sec", c.funding_blackout, IntRange{0, 8 * 3600});
+  v.field("funding_blackout_sec", c.funding_blackout, IntRange{0, 8 * 3600LL});
 }
 
 template <class V, SectionOf<RiskConfig> S>

@@ -31,6 +31,7 @@ class SecretString {
 
 // GoogleTest prints objects without operator<< as raw bytes, which would show a short (inline-stored)
 // secret in a failure message; this gives it the mask instead.
+// NOLINTNEXTLINE(readability-identifier-naming): the name GoogleTest looks up.
 inline void PrintTo(const SecretString& secret, std::ostream* out) {
   *out << secret.mask();
 }

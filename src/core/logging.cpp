@@ -228,7 +228,7 @@ void add_redaction(std::string_view secret) {
   Registry::instance().add_secret(secret);
 }
 
-Logger::Logger(std::string component) : logger_(Registry::instance().logger(component)) {}
+Logger::Logger(const std::string& component) : logger_(Registry::instance().logger(component)) {}
 
 void Logger::debug(std::string_view message, Fields fields) const {
   write(spdlog::level::debug, message, fields);

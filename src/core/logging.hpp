@@ -44,7 +44,7 @@ void add_redaction(std::string_view secret);
 // A named component's logger ("config", "upbit.rest", ...). Cheap to copy.
 class Logger {
  public:
-  explicit Logger(std::string component);
+  explicit Logger(const std::string& component);
 
   void debug(std::string_view message, Fields fields = {}) const;
   void info(std::string_view message, Fields fields = {}) const;

@@ -111,8 +111,8 @@ TEST_F(CliTest, SecretsFromEnvironmentAndFileNeverAppearInLogsOrPrintedConfig) {
                           " KIMP_SECRETS_FILE=" + secrets_file.string();
 
   for (const std::string format : {"human", "json"}) {
-    const auto result = run(env, "--log-format " + format + " --log-level debug config check " + path.string() +
-                                     " --print");
+    const auto result =
+        run(env, "--log-format " + format + " --log-level debug config check " + path.string() + " --print");
     ASSERT_EQ(result.exit_code, 0) << result.err;
     for (const auto& secret : {env_key, env_secret, file_token}) {
       EXPECT_EQ(result.out.find(secret), std::string::npos) << format << " stdout leaks " << secret;
@@ -128,7 +128,8 @@ TEST_F(CliTest, SecretsFromEnvironmentAndFileNeverAppearInLogsOrPrintedConfig) {
 }
 
 TEST_F(CliTest, SecretsFileReadableByOthersIsRefused) {
-  const auto secrets_file = write("secrets.env", "KIMP_BYBIT_API_KEY=abcdefgh\nKIMP_BYBIT_API_SECRET=ijklmnop\n");
+  const auto secrets_file =
+      write("secrets.env", "KIMP_BYBIT_API_KEY=abcdefgh\nKIMP_BYBIT_API_SECRET=ijklmnop\n");
   fs::permissions(secrets_file, fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
                                     fs::perms::others_read);
   const auto path = write("paper.toml", kPaperConfig);
