@@ -11,10 +11,11 @@
 #include <fmt/format.h>
 
 #include "core/decimal.hpp"
+#include "core/int128.hpp"
 
 namespace {
 
-__extension__ using Int128 = __int128;
+using kimp::Int128;
 
 // Price and quantity strings as Upbit and Bybit send them.
 constexpr std::array<std::string_view, 8> kExchangeTexts = {

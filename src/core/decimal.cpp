@@ -9,10 +9,10 @@
 #include <optional>
 #include <utility>
 
+#include "core/int128.hpp"
+
 namespace kimp {
 namespace {
-
-__extension__ using Int128 = __int128;
 
 constexpr std::int64_t kMinUnits = std::numeric_limits<std::int64_t>::min();
 constexpr std::int64_t kMaxUnits = std::numeric_limits<std::int64_t>::max();

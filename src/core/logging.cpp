@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <iterator>
 #include <mutex>
 #include <vector>
 
@@ -13,25 +14,26 @@
 namespace kimp::log {
 namespace {
 
-// A log line's payload carries the message and its fields in one string; these separators cannot
-// appear in ordinary text and let the formatter render fields for either format.
-constexpr char kFieldSeparator = '\x1f';
-constexpr char kValueSeparator = '\x1e';
-constexpr char kLiteralValueSeparator = '\x1d';
 constexpr std::string_view kMask = "***";
 constexpr std::size_t kMinRedactedLength = 4;
 
-struct DecodedField {
-  std::string key;
-  std::string value;
-  bool is_literal;
+using SecretList = std::vector<std::string>;
+
+// Logger::write renders the whole line itself (so that redaction and escaping see each piece before
+// it is joined); spdlog only filters by level and writes the line to the sink.
+class LineFormatter final : public spdlog::formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
+    dest.append(msg.payload.data(), msg.payload.data() + msg.payload.size());
+    dest.push_back('\n');
+  }
+  [[nodiscard]] std::unique_ptr<spdlog::formatter> clone() const override {
+    return std::make_unique<LineFormatter>();
+  }
 };
 
-struct Payload {
-  std::string message;
-  std::vector<DecodedField> fields;
-};
-
+// Process-wide logging state. Lock order: never call into spdlog while holding mutex_ except to
+// create or reconfigure loggers, which never log.
 class Registry {
  public:
   static Registry& instance() {
@@ -44,22 +46,25 @@ class Registry {
       return;
     }
     const std::lock_guard lock(mutex_);
-    if (std::find(secrets_.begin(), secrets_.end(), secret) == secrets_.end()) {
-      secrets_.emplace_back(secret);
-      // Longest first, so a secret that contains another is masked whole.
-      std::sort(secrets_.begin(), secrets_.end(),
-                [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+    if (std::find(secrets_->begin(), secrets_->end(), secret) != secrets_->end()) {
+      return;
     }
+    auto updated = std::make_shared<SecretList>(*secrets_);
+    updated->emplace_back(secret);
+    // Longest first, so a secret that contains another is masked whole.
+    std::sort(updated->begin(), updated->end(),
+              [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+    secrets_ = std::move(updated);
   }
 
-  std::string redact(std::string text) const {
+  [[nodiscard]] std::shared_ptr<const SecretList> secrets() const {
     const std::lock_guard lock(mutex_);
-    for (const auto& secret : secrets_) {
-      for (auto at = text.find(secret); at != std::string::npos; at = text.find(secret, at + kMask.size())) {
-        text.replace(at, secret.size(), kMask);
-      }
-    }
-    return text;
+    return secrets_;
+  }
+
+  [[nodiscard]] Format format() const {
+    const std::lock_guard lock(mutex_);
+    return format_;
   }
 
   std::shared_ptr<spdlog::logger> logger(const std::string& component) {
@@ -69,7 +74,7 @@ class Registry {
     }
     auto created = std::make_shared<spdlog::logger>(component, sink_);
     created->set_level(level_);
-    created->set_formatter(make_formatter());
+    created->set_formatter(std::make_unique<LineFormatter>());
     spdlog::register_logger(created);
     return created;
   }
@@ -79,44 +84,35 @@ class Registry {
     format_ = format;
     level_ = level;
     sink_ = std::move(sink);
+    sink_->set_formatter(std::make_unique<LineFormatter>());
     spdlog::apply_all([this](const std::shared_ptr<spdlog::logger>& logger) {
       logger->sinks().assign(1, sink_);
       logger->set_level(level_);
-      logger->set_formatter(make_formatter());
     });
   }
 
  private:
-  Registry() : sink_(std::make_shared<spdlog::sinks::stderr_sink_mt>()) {}
-
-  std::unique_ptr<spdlog::formatter> make_formatter() const;
+  Registry()
+      : secrets_(std::make_shared<SecretList>()), sink_(std::make_shared<spdlog::sinks::stderr_sink_mt>()) {}
 
   mutable std::mutex mutex_;
-  std::vector<std::string> secrets_;
+  std::shared_ptr<const SecretList> secrets_;
   Format format_ = Format::kHuman;
   spdlog::level::level_enum level_ = spdlog::level::info;
   spdlog::sink_ptr sink_;
 };
 
-Payload decode(std::string_view raw) {
-  Payload payload;
-  const auto first = raw.find(kFieldSeparator);
-  payload.message = Registry::instance().redact(std::string(raw.substr(0, first)));
-  auto rest = first == std::string_view::npos ? std::string_view{} : raw.substr(first + 1);
-  while (!rest.empty()) {
-    const auto end = rest.find(kFieldSeparator);
-    const auto field = rest.substr(0, end);
-    const auto split = field.find_first_of(std::string_view{"\x1e\x1d", 2});
-    payload.fields.push_back({std::string(field.substr(0, split)),
-                              Registry::instance().redact(std::string(field.substr(split + 1))),
-                              field[split] == kLiteralValueSeparator});
-    rest = end == std::string_view::npos ? std::string_view{} : rest.substr(end + 1);
+std::string redact(std::string text, const SecretList& secrets) {
+  for (const auto& secret : secrets) {
+    for (auto at = text.find(secret); at != std::string::npos; at = text.find(secret, at + kMask.size())) {
+      text.replace(at, secret.size(), kMask);
+    }
   }
-  return payload;
+  return text;
 }
 
-std::string iso_time(spdlog::log_clock::time_point time) {
-  const auto ms = std::chrono::time_point_cast<std::chrono::milliseconds>(time);
+std::string iso_time_now() {
+  const auto ms = std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
   return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03}Z", std::chrono::floor<std::chrono::seconds>(ms),
                      ms.time_since_epoch().count() % 1000);
 }
@@ -129,90 +125,89 @@ std::string_view level_name(spdlog::level::level_enum level) {
     case spdlog::level::warn: return "warn";
     case spdlog::level::err: return "error";
     case spdlog::level::critical: return "critical";
-    case spdlog::level::off: return "off";
+    case spdlog::level::off:
     case spdlog::level::n_levels: break;
   }
   return "unknown";
 }
 
-void append_json_string(spdlog::memory_buf_t& out, std::string_view text) {
-  out.push_back('"');
+bool is_control(char c) {
+  return static_cast<unsigned char>(c) < 0x20 || c == '\x7f';
+}
+
+// Writes `text` with quotes, backslashes and control characters escaped, so that no value can
+// end a line early or pose as another field. JSON and human lines share these escapes.
+void append_escaped(std::string& out, std::string_view text) {
   for (const char c : text) {
     switch (c) {
-      case '"': out.append(std::string_view("\\\"")); break;
-      case '\\': out.append(std::string_view("\\\\")); break;
-      case '\n': out.append(std::string_view("\\n")); break;
-      case '\r': out.append(std::string_view("\\r")); break;
-      case '\t': out.append(std::string_view("\\t")); break;
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
       default:
-        if (static_cast<unsigned char>(c) < 0x20) {
+        if (is_control(c)) {
           fmt::format_to(std::back_inserter(out), "\\u{:04x}", static_cast<int>(c));
         } else {
-          out.push_back(c);
+          out += c;
         }
     }
   }
-  out.push_back('"');
 }
 
+void append_quoted(std::string& out, std::string_view text) {
+  out += '"';
+  append_escaped(out, text);
+  out += '"';
+}
+
+// A bare human-format value must not be mistaken for the end of the field or the start of another.
 bool needs_quotes(std::string_view value) {
-  return value.empty() || value.find_first_of(" \"=\t\n") != std::string_view::npos;
+  return value.empty() || std::any_of(value.begin(), value.end(), [](char c) {
+           return c == ' ' || c == '"' || c == '=' || c == '\\' || is_control(c);
+         });
 }
 
-class HumanFormatter final : public spdlog::formatter {
- public:
-  void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
-    const auto payload = decode(std::string_view(msg.payload.data(), msg.payload.size()));
-    fmt::format_to(std::back_inserter(dest), "{} {:<5} {}: {}", iso_time(msg.time), level_name(msg.level),
-                   std::string_view(msg.logger_name.data(), msg.logger_name.size()), payload.message);
-    for (const auto& [key, value, is_literal] : payload.fields) {
-      if (needs_quotes(value)) {
-        fmt::format_to(std::back_inserter(dest), " {}=\"{}\"", key, value);
-      } else {
-        fmt::format_to(std::back_inserter(dest), " {}={}", key, value);
-      }
+std::string human_line(std::string_view level, std::string_view component, const std::string& message,
+                       Fields fields, const SecretList& secrets) {
+  std::string line = fmt::format("{} {:<5} {}: ", iso_time_now(), level, component);
+  append_escaped(line, redact(message, secrets));
+  for (const auto& field : fields) {
+    line += ' ';
+    line += field.key;
+    line += '=';
+    const auto value = redact(field.value, secrets);
+    if (needs_quotes(value)) {
+      append_quoted(line, value);
+    } else {
+      line += value;
     }
-    dest.push_back('\n');
   }
-  [[nodiscard]] std::unique_ptr<spdlog::formatter> clone() const override {
-    return std::make_unique<HumanFormatter>();
-  }
-};
+  return line;
+}
 
-class JsonFormatter final : public spdlog::formatter {
- public:
-  void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
-    const auto payload = decode(std::string_view(msg.payload.data(), msg.payload.size()));
-    dest.append(std::string_view("{\"ts\":"));
-    append_json_string(dest, iso_time(msg.time));
-    dest.append(std::string_view(",\"level\":"));
-    append_json_string(dest, level_name(msg.level));
-    dest.append(std::string_view(",\"component\":"));
-    append_json_string(dest, std::string_view(msg.logger_name.data(), msg.logger_name.size()));
-    dest.append(std::string_view(",\"msg\":"));
-    append_json_string(dest, payload.message);
-    for (const auto& [key, value, is_literal] : payload.fields) {
-      dest.push_back(',');
-      append_json_string(dest, key);
-      dest.push_back(':');
-      if (is_literal) {
-        dest.append(value);
-      } else {
-        append_json_string(dest, value);
-      }
+std::string json_line(std::string_view level, std::string_view component, const std::string& message,
+                      Fields fields, const SecretList& secrets) {
+  std::string line = "{\"ts\":";
+  append_quoted(line, iso_time_now());
+  line += ",\"level\":";
+  append_quoted(line, level);
+  line += ",\"component\":";
+  append_quoted(line, component);
+  line += ",\"msg\":";
+  append_quoted(line, redact(message, secrets));
+  for (const auto& field : fields) {
+    line += ',';
+    append_quoted(line, field.key);
+    line += ':';
+    if (field.is_literal) {
+      line += field.value;
+    } else {
+      append_quoted(line, redact(field.value, secrets));
     }
-    dest.append(std::string_view("}\n"));
   }
-  [[nodiscard]] std::unique_ptr<spdlog::formatter> clone() const override {
-    return std::make_unique<JsonFormatter>();
-  }
-};
-
-std::unique_ptr<spdlog::formatter> Registry::make_formatter() const {
-  if (format_ == Format::kJson) {
-    return std::make_unique<JsonFormatter>();
-  }
-  return std::make_unique<HumanFormatter>();
+  line += '}';
+  return line;
 }
 
 }  // namespace
@@ -247,14 +242,14 @@ void Logger::write(spdlog::level::level_enum level, std::string_view message, Fi
   if (!logger_->should_log(level)) {
     return;
   }
-  std::string payload(message);
-  for (const auto& field : fields) {
-    payload += kFieldSeparator;
-    payload += field.key;
-    payload += field.is_literal ? kLiteralValueSeparator : kValueSeparator;
-    payload += field.value;
-  }
-  logger_->log(level, std::string_view(payload));
+  const auto& registry = Registry::instance();
+  const auto secrets = registry.secrets();
+  const std::string_view component(logger_->name());
+  const std::string text(message);
+  const auto line = registry.format() == Format::kJson
+                        ? json_line(level_name(level), component, text, fields, *secrets)
+                        : human_line(level_name(level), component, text, fields, *secrets);
+  logger_->log(level, std::string_view(line));
 }
 
 }  // namespace kimp::log

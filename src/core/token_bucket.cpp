@@ -6,14 +6,9 @@
 #include <fmt/format.h>
 
 #include "core/clock.hpp"
+#include "core/int128.hpp"
 
 namespace kimp {
-namespace {
-
-// Wide enough for elapsed ns * tokens however long the bucket sat idle.
-__extension__ using Int128 = __int128;
-
-}  // namespace
 
 Result<TokenBucket> TokenBucket::create(const TokenBucketConfig& config, const Clock& clock) {
   if (config.tokens <= 0 || config.period <= Duration::zero() || config.burst <= 0) {

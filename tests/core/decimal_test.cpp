@@ -17,12 +17,12 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "core/int128.hpp"
+
 namespace kimp {
 namespace {
 
 using ::testing::HasSubstr;
-
-__extension__ using Int128 = __int128;
 
 constexpr std::int64_t kMin = std::numeric_limits<std::int64_t>::min();
 constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
