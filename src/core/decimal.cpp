@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "core/int128.hpp"
+#include "core/text.hpp"
 
 namespace kimp {
 namespace {
@@ -23,8 +24,6 @@ constexpr std::int64_t kExponentLimit = 1'000'000'000'000;
 // Parsed units stay below 10^19 (at most 19 digits) so they accumulate in a uint64 without overflow;
 // the exact int64 bound is checked afterwards. 10^-8 is power -kScale, so the top power is 10.
 constexpr std::int64_t kMaxPower = 18 - Decimal::kScale;
-// Error messages quote the input, cut short so that a huge payload cannot flood the log.
-constexpr std::size_t kMaxQuoted = 40;
 
 // The syntactic parts of "[sign] digits [. digits] [e|E [sign] digits]".
 struct NumberText {
@@ -33,13 +32,6 @@ struct NumberText {
   std::string_view frac_digits;
   std::int64_t exponent = 0;  // saturated at ±kExponentLimit
 };
-
-std::string quoted(std::string_view text) {
-  if (text.size() <= kMaxQuoted) {
-    return fmt::format("'{}'", text);
-  }
-  return fmt::format("'{}...'", text.substr(0, kMaxQuoted));
-}
 
 bool is_digit(char c) {
   return c >= '0' && c <= '9';
@@ -146,7 +138,8 @@ Result<Decimal> Decimal::from_integer(std::int64_t value) {
 Result<Decimal> Decimal::parse(std::string_view text) {
   const std::optional<NumberText> number = split_number(text);
   if (!number) {
-    return make_error(ErrorCode::kInvalidArgument, fmt::format("not a decimal number: {}", quoted(text)));
+    return make_error(ErrorCode::kInvalidArgument,
+                      fmt::format("not a decimal number: {}", quote_input(text)));
   }
   const std::string_view int_digits = number->int_digits;
   const std::string_view frac_digits = number->frac_digits;
@@ -169,11 +162,12 @@ Result<Decimal> Decimal::parse(std::string_view text) {
   };
   const std::int64_t lowest_power = power(last);
   if (lowest_power < -kScale) {
-    return make_error(ErrorCode::kInvalidArgument,
-                      fmt::format("more than {} fractional digits, not exact: {}", kScale, quoted(text)));
+    return make_error(
+        ErrorCode::kInvalidArgument,
+        fmt::format("more than {} fractional digits, not exact: {}", kScale, quote_input(text)));
   }
   if (power(first) > kMaxPower) {
-    return out_of_range(quoted(text));
+    return out_of_range(quote_input(text));
   }
 
   std::uint64_t magnitude = 0;
@@ -187,7 +181,7 @@ Result<Decimal> Decimal::parse(std::string_view text) {
   // The negative range reaches one unit further than the positive one.
   const std::uint64_t limit = static_cast<std::uint64_t>(kMaxUnits) + (number->negative ? 1 : 0);
   if (magnitude > limit) {
-    return out_of_range(quoted(text));
+    return out_of_range(quote_input(text));
   }
   // Unsigned negation then conversion is exact modulo 2^64, which also yields the minimum value.
   return Decimal(static_cast<std::int64_t>(number->negative ? 0 - magnitude : magnitude));

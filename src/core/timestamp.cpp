@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "core/text.hpp"
+
 namespace kimp {
 namespace {
 
@@ -24,7 +26,7 @@ Result<Timestamp> scale_to_ns(std::int64_t count, std::int64_t nanos_per_unit, s
 
 tl::unexpected<Error> invalid(std::string_view text, std::string_view reason) {
   return make_error(ErrorCode::kInvalidArgument,
-                    fmt::format("invalid ISO-8601 timestamp \"{}\": {}", text, reason));
+                    fmt::format("invalid ISO-8601 timestamp {}: {}", quote_input(text), reason));
 }
 
 // Walks the fixed layout of ISO-8601 text left to right; nothing is consumed by a failed read.

@@ -144,11 +144,11 @@ TEST(DecimalParse, MalformedInexactOrOutOfRangeText_ReturnsInvalidArgument) {
 }
 
 TEST(DecimalParse, ErrorMessages_QuoteTheInputCutToFortyCharacters) {
-  EXPECT_EQ(Decimal::parse("abc").error().message, "not a decimal number: 'abc'");
+  EXPECT_EQ(Decimal::parse("abc").error().message, "not a decimal number: \"abc\"");
   EXPECT_EQ(Decimal::parse("0.000000001").error().message,
-            "more than 8 fractional digits, not exact: '0.000000001'");
+            "more than 8 fractional digits, not exact: \"0.000000001\"");
   EXPECT_EQ(Decimal::parse(std::string(50, '9')).error().message,
-            fmt::format("decimal out of range: '{}...'", std::string(40, '9')));
+            fmt::format("decimal out of range: \"{}...\"", std::string(40, '9')));
 }
 
 TEST(DecimalParse, HugeDigitStrings_AreJudgedByValueNotLength) {
