@@ -122,7 +122,8 @@ struct VenuesConfig {
 struct CoinSelectionConfig {
   bool enabled = false;
   std::int32_t top_n = 10;
-  Decimal min_turnover_24h_krw = decimal_literal(10'000'000'000);
+  // Whole KRW: realistic thresholds (100 billion) lie beyond Decimal's range of about 9.2e10.
+  std::int64_t min_turnover_24h_krw = 10'000'000'000;
   std::vector<std::string> blacklist;
   std::chrono::seconds refresh_interval{3600};
   bool operator==(const CoinSelectionConfig&) const = default;

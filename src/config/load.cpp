@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstring>
 #include <fstream>
+#include <ios>
 #include <iterator>
 #include <string>
 
@@ -104,33 +105,48 @@ void check_execution_mode(const Config& config, Context& ctx) {
                         to_string(*execution_mode), to_string(config.engine.mode)));
 }
 
-// Live orders must reach real Bybit and paper orders must never do so.
-void check_bybit_network(const Config& config, Context& ctx) {
+// Paper and live sessions carry credentials and orders: never in plaintext beyond this machine. Paper
+// orders go only to the Bybit testnet (or the emulator), and live ones never do.
+void check_venue_urls(const Config& config, Context& ctx) {
   const Mode mode = config.engine.mode;
   if (ctx.failed("engine.mode") || mode == Mode::kSimulation) {
     return;
   }
-  const BybitConfig& bybit = config.venues.bybit;
-  const std::pair<std::string_view, const std::string&> urls[] = {{"rest_url", bybit.rest_url},
-                                                                  {"ws_public_url", bybit.ws_public_url},
-                                                                  {"ws_private_url", bybit.ws_private_url}};
+  const VenuesConfig& venues = config.venues;
+  const std::pair<std::string_view, const std::string&> urls[] = {
+      {"upbit.rest_url", venues.upbit.rest_url},
+      {"upbit.ws_public_url", venues.upbit.ws_public_url},
+      {"upbit.ws_private_url", venues.upbit.ws_private_url},
+      {"bybit.rest_url", venues.bybit.rest_url},
+      {"bybit.ws_public_url", venues.bybit.ws_public_url},
+      {"bybit.ws_private_url", venues.bybit.ws_private_url},
+      {"fx.rest_url", venues.fx.rest_url}};
   for (const auto& [key, url] : urls) {
-    const std::string path = fmt::format("venues.bybit.{}", key);
+    const std::string path = fmt::format("venues.{}", key);
     if (ctx.failed(path)) {
       continue;
     }
-    const detail::BybitNetwork network = detail::bybit_network(url);
-    if (mode == Mode::kLive && network == detail::BybitNetwork::kTestnet) {
+    const detail::UrlTarget target = detail::url_target(url);
+    const bool bybit = key.starts_with("bybit.");
+    if (bybit && mode == Mode::kLive && target.bybit_testnet) {
       report_at(ctx, path, "live mode trades on Bybit mainnet, but this URL is the Bybit testnet");
-    } else if (mode == Mode::kPaper && network == detail::BybitNetwork::kMainnet) {
+    } else if (bybit && mode == Mode::kPaper && !target.bybit_testnet && !target.loopback) {
       report_at(ctx, path,
-                "paper mode must not send orders to Bybit mainnet; use the testnet or the emulator");
+                "paper mode sends Bybit requests only to the testnet (such as api-testnet.bybit.com) or to "
+                "an emulator on a loopback host");
+    } else if (!target.encrypted && !target.loopback) {
+      report_at(ctx, path,
+                fmt::format("{} mode needs https or wss here: plaintext is allowed only to a loopback host",
+                            to_string(mode)));
     }
   }
 }
 
 void check_alerts(const AlertsConfig& alerts, Context& ctx) {
-  if (alerts.telegram_enabled && alerts.telegram_chat_id.empty() && !ctx.failed("alerts.telegram_chat_id")) {
+  if (ctx.failed("alerts.telegram_enabled") || ctx.failed("alerts.telegram_chat_id")) {
+    return;
+  }
+  if (alerts.telegram_enabled && alerts.telegram_chat_id.empty()) {
     report_at(ctx, "alerts.telegram_chat_id", "required when alerts.telegram_enabled is true");
   }
 }
@@ -183,7 +199,7 @@ ConfigResult parse_config(std::string_view text, std::string_view file_name) {
   check_z_thresholds(config.strategy, ctx);
   check_coins(config.strategy, ctx);
   check_execution_mode(config, ctx);
-  check_bybit_network(config, ctx);
+  check_venue_urls(config, ctx);
   check_alerts(config.alerts, ctx);
   check_reconcile_intervals(config.runtime, ctx);
   check_loss_limits(config.risk, ctx);
@@ -196,15 +212,27 @@ ConfigResult parse_config(std::string_view text, std::string_view file_name) {
 
 ConfigResult load_config(const std::filesystem::path& path) {
   const std::string file_name = path.string();
+  const auto unreadable = [&](std::string message) {
+    return tl::unexpected(std::vector<ConfigProblem>{{file_name, 0, 0, "", std::move(message)}});
+  };
+  std::error_code error;
+  const std::filesystem::file_status status = std::filesystem::status(path, error);
+  if (error) {
+    return unreadable(fmt::format("cannot open: {}", error.message()));
+  }
+  if (!std::filesystem::is_regular_file(status)) {
+    return unreadable("not a regular file");
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    return tl::unexpected(std::vector<ConfigProblem>{
-        {file_name, 0, 0, "", fmt::format("cannot open: {}", std::strerror(errno))}});
+    return unreadable(fmt::format("cannot open: {}", std::strerror(errno)));
   }
-  const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-  if (in.bad()) {
-    return tl::unexpected(std::vector<ConfigProblem>{
-        {file_name, 0, 0, "", fmt::format("cannot read: {}", std::strerror(errno))}});
+  std::string text;
+  // libstdc++'s file buffer throws on a failed read(2) whatever in.exceptions() says.
+  try {
+    text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  } catch (const std::ios_base::failure& failure) {
+    return unreadable(fmt::format("cannot read: {}", failure.code().message()));
   }
   return parse_config(text, file_name);
 }

@@ -16,9 +16,11 @@ namespace kimp::config {
 using ConfigResult = tl::expected<Config, std::vector<ConfigProblem>>;
 
 // Reads and validates the file at `path`; problems name the file as `path` is written. Problems:
-// unreadable file (no position), TOML syntax error (one, at its position), unknown keys (with a
-// suggestion when one is close), secret-looking keys, wrong types, missing required keys, values out
-// of range or not allowed, and rules across keys (mode vs URLs, thresholds, coins, intervals, ...).
+// a path that is missing, not a regular file or unreadable (no position), TOML syntax error (one, at
+// its position), unknown keys (with a suggestion when one is close), secret-looking keys, wrong types,
+// missing required keys, values out of range or not allowed, and rules across keys (mode vs URLs,
+// thresholds, coins, intervals, ...), which stay quiet when a key they read has a problem. Never throws
+// for anything the file or the file system does.
 ConfigResult load_config(const std::filesystem::path& path);
 
 // As load_config, for TOML text already in memory; `file_name` is used in the problems.

@@ -5,6 +5,7 @@
 #include <array>
 #include <cctype>
 #include <cmath>
+#include <limits>
 #include <utility>
 
 #include <fmt/format.h>
@@ -33,6 +34,12 @@ std::string_view type_name(const toml::node& node) {
     case toml::node_type::none: break;
   }
   return "nothing";
+}
+
+// "strategy.coins" for "strategy.coins[2]", "strategy" for "strategy.coins", "" for "strategy".
+std::string_view parent_path(std::string_view key_path) {
+  const std::size_t parent_end = key_path.find_last_of(".[");
+  return key_path.substr(0, parent_end == std::string_view::npos ? 0 : parent_end);
 }
 
 // Byte offset of the 1-based `column` in `line`; toml++ counts columns in code points.
@@ -168,16 +175,19 @@ bool Context::present(std::string_view key_path) const {
 }
 
 bool Context::failed(std::string_view key_path) const {
-  return failed_.find(key_path) != failed_.end();
+  for (; !key_path.empty(); key_path = parent_path(key_path)) {
+    if (failed_.find(key_path) != failed_.end()) {
+      return true;
+    }
+  }
+  return false;
 }
 
 SourcePos Context::position_of(std::string_view key_path) const {
-  while (!key_path.empty()) {
+  for (; !key_path.empty(); key_path = parent_path(key_path)) {
     if (const auto found = positions_.find(key_path); found != positions_.end()) {
       return found->second;
     }
-    const std::size_t parent_end = key_path.find_last_of(".[");
-    key_path = key_path.substr(0, parent_end == std::string_view::npos ? 0 : parent_end);
   }
   return {};
 }
@@ -259,25 +269,24 @@ bool Reader::read_value(const toml::node& node, const std::string& path, bool& o
   return true;
 }
 
-bool Reader::read_value(const toml::node& node, const std::string& path, std::int32_t& out, IntRange range) {
-  std::int64_t value = 0;
-  if (!read_integer(node, path, range, value)) {
-    return false;
-  }
-  // The schema's ranges all lie within int32.
-  out = static_cast<std::int32_t>(value);
-  return true;
-}
-
 bool Reader::read_integer(const toml::node& node, const std::string& path, IntRange range,
                           std::int64_t& out) {
+  if (node.is_floating_point()) {
+    report(node, path,
+           fmt::format("must be a whole number written as an integer (no fraction or exponent), got {}",
+                       ctx_.text_of(node.source())));
+    return false;
+  }
   const auto* value = node.as_integer();
   if (value == nullptr) {
     report_type(node, path, "integer");
     return false;
   }
   if (value->get() < range.min || value->get() > range.max) {
-    report(node, path, fmt::format("must be between {} and {}, got {}", range.min, range.max, value->get()));
+    report(node, path,
+           range.max == std::numeric_limits<std::int64_t>::max()
+               ? fmt::format("must be at least {}, got {}", range.min, value->get())
+               : fmt::format("must be between {} and {}, got {}", range.min, range.max, value->get()));
     return false;
   }
   out = value->get();
@@ -317,8 +326,8 @@ bool Reader::read_value(const toml::node& node, const std::string& path, Decimal
   }
   const Result<Decimal> parsed = Decimal::parse(text);
   if (!parsed) {
-    report(node, path,
-           fmt::format("\"{}\" is not an exact decimal number (at most 8 fractional digits)", text));
+    // Decimal's own text says which: not a number, more fractional digits than it holds, or out of range.
+    report(node, path, parsed.error().message);
     return false;
   }
   if (!contains(range, *parsed)) {

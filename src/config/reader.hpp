@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -43,7 +44,8 @@ class Context {
   void remember(const std::string& key_path, SourcePos where);
 
   [[nodiscard]] bool present(std::string_view key_path) const;
-  // True when a problem was reported for this key, so rules spanning it should stay quiet.
+  // True when a problem was reported for this key or for a table enclosing it (one that is missing
+  // or is not a table), so rules reading it should stay quiet rather than judge a default.
   [[nodiscard]] bool failed(std::string_view key_path) const;
   // Where key_path is, else where its nearest enclosing table is, else the start of the file.
   [[nodiscard]] SourcePos position_of(std::string_view key_path) const;
@@ -119,7 +121,16 @@ class Reader {
 
   // Each returns whether `out` was set from a valid value; otherwise it has reported why not.
   bool read_value(const toml::node& node, const std::string& path, bool& out, NoCheck);
-  bool read_value(const toml::node& node, const std::string& path, std::int32_t& out, IntRange range);
+  template <std::signed_integral I>
+  bool read_value(const toml::node& node, const std::string& path, I& out, IntRange range) {
+    std::int64_t value = 0;
+    if (!read_integer(node, path, range, value)) {
+      return false;
+    }
+    // The schema's ranges lie within the member's type.
+    out = static_cast<I>(value);
+    return true;
+  }
   template <class Rep, class Period>
   bool read_value(const toml::node& node, const std::string& path, std::chrono::duration<Rep, Period>& out,
                   IntRange range) {

@@ -2,6 +2,7 @@
 #include "config/render.hpp"
 
 #include <chrono>
+#include <concepts>
 #include <optional>
 #include <sstream>
 #include <string_view>
@@ -32,8 +33,8 @@ template <class Rule>
 std::optional<std::string> format_value(bool value, const Rule&) {
   return value ? "true" : "false";
 }
-template <class Rule>
-std::optional<std::string> format_value(std::int32_t value, const Rule&) {
+template <std::signed_integral I, class Rule>
+std::optional<std::string> format_value(I value, const Rule&) {
   return std::to_string(value);
 }
 template <class Rep, class Period, class Rule>

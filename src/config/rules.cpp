@@ -1,4 +1,4 @@
-// String checks, bar intervals and Bybit network detection for the configuration schema.
+// String checks, bar intervals and URL targets (loopback, encryption, Bybit testnet) for the schema.
 #include "config/rules.hpp"
 
 #include <algorithm>
@@ -9,19 +9,20 @@
 #include <fmt/format.h>
 #include <boost/url.hpp>
 
+#include "core/client_order_id.hpp"
+#include "core/text.hpp"
+
 namespace kimp::config::detail {
 
 namespace {
 
 constexpr std::size_t kMaxSessionLength = 64;
-constexpr std::size_t kMaxCoinLength = 15;
+constexpr std::size_t kMaxCoinLength = ClientOrderIdGenerator::kMaxCoinLength;
 constexpr std::int64_t kSecondsPerDay = 86'400;
 
-// Hosts of Bybit's production sites (the regional ones included); testnet hosts all contain "testnet".
-constexpr std::array<std::string_view, 10> kBybitMainnetDomains{
-    "bybit.com", "bytick.com", "bybit.nl", "bybit.tr",  "bybit.kz",
-    "bybit.ae",  "bybit.eu",   "bybit.id", "manepa.jp", "bybitgeorgia.ge",
-};
+// Domains of Bybit's testnet hosts, which are one label under them named "testnet" or "<x>-testnet"
+// (api-testnet.bybit.com, stream-testnet.bybit.com; api-testnet.manepa.jp for the Japanese site).
+constexpr std::array<std::string_view, 2> kBybitTestnetDomains{"bybit.com", "manepa.jp"};
 
 bool is_digit(char c) {
   return c >= '0' && c <= '9';
@@ -37,9 +38,36 @@ std::string lower(std::string_view text) {
   return result;
 }
 
-bool ends_with_domain(std::string_view host, std::string_view domain) {
-  return host == domain || (host.size() > domain.size() && host.ends_with(domain) &&
-                            host[host.size() - domain.size() - 1] == '.');
+// The host name as DNS resolves it: "API.Bybit.com." and "api.bybit.com" are the same host.
+std::string normalized_host(const boost::urls::url_view& url) {
+  std::string host = lower(std::string_view(url.encoded_host()));
+  if (host.ends_with('.')) {
+    host.pop_back();
+  }
+  return host;
+}
+
+bool is_loopback_host(const boost::urls::url_view& url) {
+  switch (url.host_type()) {
+    case boost::urls::host_type::ipv4: return url.host_ipv4_address().is_loopback();
+    case boost::urls::host_type::ipv6: return url.host_ipv6_address().is_loopback();
+    case boost::urls::host_type::name: return normalized_host(url) == "localhost";
+    case boost::urls::host_type::none:
+    case boost::urls::host_type::ipvfuture: break;
+  }
+  return false;
+}
+
+bool is_bybit_testnet_host(std::string_view host) {
+  const std::size_t dot = host.find('.');
+  if (dot == std::string_view::npos) {
+    return false;
+  }
+  const std::string_view label = host.substr(0, dot);
+  const std::string_view domain = host.substr(dot + 1);
+  return (label == "testnet" || label.ends_with("-testnet")) &&
+         std::find(kBybitTestnetDomains.begin(), kBybitTestnetDomains.end(), domain) !=
+             kBybitTestnetDomains.end();
 }
 
 // Checks shared by every URL the engine connects to; `schemes` are the two accepted ones.
@@ -102,15 +130,18 @@ std::optional<std::string> check_path(std::string_view text) {
 }
 
 std::optional<std::string> check_coin_symbol(std::string_view text) {
-  const bool valid =
-      !text.empty() && text.size() <= kMaxCoinLength &&
-      std::all_of(text.begin(), text.end(), [](char c) { return is_digit(c) || (c >= 'A' && c <= 'Z'); });
-  if (valid) {
-    return std::nullopt;
+  const bool well_formed = !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
+    return is_digit(c) || (c >= 'A' && c <= 'Z');
+  });
+  if (!well_formed) {
+    return fmt::format("{} is not a coin symbol: use 1 to {} upper-case letters or digits, as Upbit lists it",
+                       quote_input(text), kMaxCoinLength);
   }
-  return fmt::format(
-      "\"{}\" is not a coin symbol: use 1 to {} upper-case letters or digits, as Upbit lists it", text,
-      kMaxCoinLength);
+  if (text.size() > kMaxCoinLength) {
+    return fmt::format("{} is longer than {} characters, the most a client order id can carry",
+                       quote_input(text), kMaxCoinLength);
+  }
+  return std::nullopt;
 }
 
 std::optional<std::string> check_http_url(std::string_view text) {
@@ -122,7 +153,16 @@ std::optional<std::string> check_ws_url(std::string_view text) {
 }
 
 std::optional<std::string> check_http_base_url(std::string_view text) {
-  return check_url(text, boost::urls::scheme::http, boost::urls::scheme::https, false);
+  if (std::optional<std::string> problem =
+          check_url(text, boost::urls::scheme::http, boost::urls::scheme::https, false)) {
+    return problem;
+  }
+  const UrlTarget target = url_target(text);
+  if (!target.encrypted && !target.loopback) {
+    return "URL must use https: the bot token travels in the URL path (http is allowed only to a loopback "
+           "host)";
+  }
+  return std::nullopt;
 }
 
 std::optional<std::string> check_storage_url(std::string_view text) {
@@ -138,6 +178,9 @@ std::optional<std::string> check_storage_url(std::string_view text) {
   const auto parsed = boost::urls::parse_uri(text);
   if (!parsed || (parsed->scheme() != "postgresql" && parsed->scheme() != "postgres")) {
     return "expected sqlite:PATH or postgresql://USER@HOST/DATABASE";
+  }
+  if (!parsed->has_authority() || parsed->encoded_host().empty()) {
+    return "a PostgreSQL URL needs a host: postgresql://USER@HOST/DATABASE";
   }
   const bool password_in_query = parsed->params().contains("password");
   if (parsed->has_password() || password_in_query) {
@@ -203,18 +246,16 @@ std::string format_bar_interval(std::chrono::seconds interval) {
   return fmt::format("{}s", interval.count());
 }
 
-BybitNetwork bybit_network(std::string_view url) {
+UrlTarget url_target(std::string_view url) {
   const auto parsed = boost::urls::parse_uri(url);
   if (!parsed) {
-    return BybitNetwork::kOther;
+    return {};
   }
-  const std::string host = lower(std::string_view(parsed->encoded_host()));
-  if (host.find("testnet") != std::string::npos) {
-    return BybitNetwork::kTestnet;
-  }
-  const bool mainnet = std::any_of(kBybitMainnetDomains.begin(), kBybitMainnetDomains.end(),
-                                   [&](std::string_view domain) { return ends_with_domain(host, domain); });
-  return mainnet ? BybitNetwork::kMainnet : BybitNetwork::kOther;
+  const boost::urls::scheme scheme = parsed->scheme_id();
+  return {.encrypted = scheme == boost::urls::scheme::https || scheme == boost::urls::scheme::wss,
+          .loopback = is_loopback_host(*parsed),
+          .bybit_testnet = parsed->host_type() == boost::urls::host_type::name &&
+                           is_bybit_testnet_host(normalized_host(*parsed))};
 }
 
 bool is_loopback_address(std::string_view text) {

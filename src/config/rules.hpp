@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,6 +21,9 @@ struct IntRange {
   std::int64_t min = 0;
   std::int64_t max = 0;
 };
+
+// Whole amounts with no upper bound, such as KRW turnover beyond Decimal's range.
+inline constexpr IntRange kPositiveInteger{1, std::numeric_limits<std::int64_t>::max()};
 
 struct DecimalBound {
   Decimal value;
@@ -51,11 +55,14 @@ using StringCheck = std::optional<std::string> (*)(std::string_view text);
 
 std::optional<std::string> check_session_name(std::string_view text);
 std::optional<std::string> check_path(std::string_view text);
+// An Upbit symbol short enough for ClientOrderIdGenerator, so every configured coin can be ordered.
 std::optional<std::string> check_coin_symbol(std::string_view text);
 std::optional<std::string> check_http_url(std::string_view text);
 std::optional<std::string> check_ws_url(std::string_view text);
-// An http(s) URL with no path: the Telegram bot token is appended from the secrets, never configured.
+// An https URL (http only to a loopback host) with no path: the Telegram bot token is appended to the
+// path from the secrets, never configured, so it must not travel in plaintext.
 std::optional<std::string> check_http_base_url(std::string_view text);
+// sqlite:PATH, or postgresql:// (postgres://) with a host and without a password.
 std::optional<std::string> check_storage_url(std::string_view text);
 // Empty (telegram off), a numeric chat id or an "@channel" name.
 std::optional<std::string> check_chat_id(std::string_view text);
@@ -70,10 +77,14 @@ BarIntervalParse parse_bar_interval(std::string_view text);
 // The shortest text parse_bar_interval reads back: minutes when whole, else seconds.
 std::string format_bar_interval(std::chrono::seconds interval);
 
-// Which Bybit environment a URL that passed check_http_url/check_ws_url talks to. kOther is anything
-// else: the local venue emulator or a proxy.
-enum class BybitNetwork : std::uint8_t { kMainnet, kTestnet, kOther };
-BybitNetwork bybit_network(std::string_view url);
+// Where a URL that passed check_http_url/check_ws_url leads, for the rules that depend on the mode.
+// Host names compare as DNS resolves them: in any case and with or without one trailing dot.
+struct UrlTarget {
+  bool encrypted = false;      // https or wss
+  bool loopback = false;       // 127.0.0.0/8, ::1 or localhost
+  bool bybit_testnet = false;  // api-testnet.bybit.com, stream-testnet.bybit.com, api-testnet.manepa.jp, ...
+};
+UrlTarget url_target(std::string_view url);
 
 // True for 127.0.0.0/8 and ::1; false for anything that is not an IP address.
 bool is_loopback_address(std::string_view text);

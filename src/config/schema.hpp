@@ -80,7 +80,7 @@ template <class V, SectionOf<CoinSelectionConfig> S>
 void visit_fields(V& v, S& c) {
   v.field("enabled", c.enabled);
   v.field("top_n", c.top_n, IntRange{1, 200});
-  v.field("min_turnover_24h_krw", c.min_turnover_24h_krw, kPositive);
+  v.field("min_turnover_24h_krw", c.min_turnover_24h_krw, kPositiveInteger);
   v.field("blacklist", c.blacklist, &check_coin_symbol);
   v.field("refresh_interval_sec", c.refresh_interval, IntRange{60, 86'400});
 }

@@ -38,6 +38,14 @@ std::string_view unquote(std::string_view value) {
   return quoted ? value.substr(1, value.size() - 2) : value;
 }
 
+// Only a name of this shape is quoted in an error: anything else may be (part of) a pasted secret.
+bool has_secret_name_shape(std::string_view name) {
+  constexpr std::string_view kPrefix = "KIMP_";
+  return name.size() > kPrefix.size() && name.starts_with(kPrefix) &&
+         name.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_", kPrefix.size()) ==
+             std::string_view::npos;
+}
+
 std::optional<std::size_t> secret_index(std::string_view name) {
   const auto found = std::find(kEnvNames.begin(), kEnvNames.end(), name);
   if (found == kEnvNames.end()) {
@@ -90,9 +98,11 @@ Result<FileValues> read_secrets_file(const std::string& path) {
     const std::string_view name = trim(text.substr(0, equals));
     const std::optional<std::size_t> index = secret_index(name);
     if (!index) {
-      return make_error(ErrorCode::kInvalidArgument,
-                        fmt::format("{}:{}: unknown secret name \"{}\"; known names: {}", path, number, name,
-                                    fmt::join(kEnvNames, ", ")));
+      const std::string what = has_secret_name_shape(name)
+                                   ? fmt::format("unknown secret name \"{}\"", name)
+                                   : std::string("unknown or malformed secret name (not shown)");
+      return make_error(ErrorCode::kInvalidArgument, fmt::format("{}:{}: {}; known names: {}", path, number,
+                                                                 what, fmt::join(kEnvNames, ", ")));
     }
     if (values[*index]) {
       return make_error(ErrorCode::kInvalidArgument,
@@ -102,6 +112,11 @@ Result<FileValues> read_secrets_file(const std::string& path) {
     if (!value.empty()) {
       values[*index] = std::string(value);
     }
+  }
+  // getline stops the same way at the end of the file and at a read error; only the second sets badbit.
+  if (in.bad()) {
+    return make_error(ErrorCode::kFailedPrecondition,
+                      fmt::format("cannot read secrets file {}: read error", path));
   }
   return values;
 }

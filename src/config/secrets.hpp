@@ -60,7 +60,8 @@ EnvLookup process_environment();
 // as unset. Every value read is registered with log::add_redaction before this returns.
 // Errors: kFailedPrecondition when the file cannot be read or is accessible by group or others (the
 // message gives the path, its mode and the chmod fix); kInvalidArgument for a malformed line, an
-// unknown or repeated name (messages give the file line, never a value).
+// unknown or repeated name (messages give the file line, and the name only when it has the shape
+// KIMP_[A-Z0-9_]+: never a value or anything that may be one).
 Result<Secrets> load_secrets(const Config& config, const EnvLookup& env);
 
 // Checks that the secrets the configuration needs are set: live mode needs both exchanges' keys, paper

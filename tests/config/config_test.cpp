@@ -71,7 +71,7 @@ TEST(ExampleConfigs, SimulationLoadsAgainstMainnetPublicFeeds) {
   EXPECT_EQ(result->engine.mode, Mode::kSimulation);
   EXPECT_EQ(result->venues.bybit.rest_url, "https://api.bybit.com");
   EXPECT_TRUE(result->strategy.coin_selection.enabled);
-  EXPECT_EQ(result->strategy.coin_selection.min_turnover_24h_krw, decimal_literal(10'000'000'000));
+  EXPECT_EQ(result->strategy.coin_selection.min_turnover_24h_krw, 10'000'000'000);
 }
 
 TEST(ExampleConfigs, LiveExampleLoadsAsLiveOnMainnet) {
@@ -203,22 +203,69 @@ max_drawdown_usdt = 300
 }
 
 TEST(Load, ValuesAfterNonAsciiText_AreReadFromTheRightColumns) {
-  // toml++ counts columns in code points; the decimal is re-read from the source after 3 Hangul
+  // toml++ counts columns in code points; the numbers are re-read from the source after 3 Hangul
   // syllables (9 bytes), so byte and code point offsets differ.
-  const std::string text = problems_of(R"([engine]
+  const std::string text = problems_of(
+      R"(strategy = { coins = ["라이브"], max_position_usdt = 0.123456789, order_timeout_sec = 1.5 }
+[engine]
+mode = "simulation"
+session = "unit"
+)");
+  EXPECT_EQ(text,
+            "unit.toml:1:23: strategy.coins[0]: \"라이브\" is not a coin symbol: use 1 to 10 upper-case "
+            "letters or digits, as Upbit lists it\n"
+            "unit.toml:1:51: strategy.max_position_usdt: more than 8 fractional digits, not exact: "
+            "\"0.123456789\"\n"
+            "unit.toml:1:84: strategy.order_timeout_sec: must be a whole number written as an integer (no "
+            "fraction or exponent), got 1.5\n");
+}
+
+TEST(Load, TurnoverBeyondDecimalRange_IsReadAsWholeKrw) {
+  const Config config =
+      parse_ok(std::string(kMinimal) + "[strategy.coin_selection]\nmin_turnover_24h_krw = 100_000_000_000\n");
+  EXPECT_EQ(config.strategy.coin_selection.min_turnover_24h_krw, 100'000'000'000);
+  EXPECT_NE(render_config(config).find("\nmin_turnover_24h_krw = 100000000000\n"), std::string::npos);
+}
+
+TEST(Load, CoinOfTheLongestClientOrderIdLength_IsAccepted) {
+  const Config config = parse_ok(R"(
+[engine]
 mode = "simulation"
 session = "unit"
 
 [strategy]
-coins = ["BTC"]
-coin_selection = { blacklist = ["라이브"], min_turnover_24h_krw = 0.123456789 }
+coins = ["ABCDEFGH10"]
 )");
-  EXPECT_EQ(
-      text,
-      "unit.toml:7:33: strategy.coin_selection.blacklist[0]: \"라이브\" is not a coin symbol: use 1 to 15 "
-      "upper-case letters or digits, as Upbit lists it\n"
-      "unit.toml:7:64: strategy.coin_selection.min_turnover_24h_krw: \"0.123456789\" is not an exact decimal "
-      "number (at most 8 fractional digits)\n");
+  EXPECT_EQ(config.strategy.coins, (std::vector<std::string>{"ABCDEFGH10"}));
+}
+
+TEST(Load, PaperModeBybitTestnetOrLoopbackHosts_AreAcceptedInAnyCaseAndWithTrailingDot) {
+  const Config config = parse_ok(R"(
+[engine]
+mode = "paper"
+session = "unit"
+
+[venues.upbit]
+rest_url = "http://localhost.:18101"
+ws_public_url = "ws://[::1]:18101/websocket/v1"
+ws_private_url = "ws://127.0.0.2:18101/websocket/v1/private"
+
+[venues.bybit]
+rest_url = "https://API-TESTNET.Bybit.com./"
+ws_public_url = "wss://stream-testnet.bybit.com./v5/public/linear"
+ws_private_url = "wss://api-testnet.manepa.jp/v5/private"
+
+[strategy]
+coins = ["BTC"]
+)");
+  EXPECT_EQ(config.venues.bybit.rest_url, "https://API-TESTNET.Bybit.com./");
+  EXPECT_EQ(config.venues.upbit.rest_url, "http://localhost.:18101");
+}
+
+TEST(Load, TelegramApiOverPlainHttpToLoopback_IsAccepted) {
+  const Config config =
+      parse_ok(std::string(kMinimal) + "[alerts]\ntelegram_api_url = \"http://127.0.0.1:18104\"\n");
+  EXPECT_EQ(config.alerts.telegram_api_url, "http://127.0.0.1:18104");
 }
 
 TEST(Load, ExecutionModeEqualToEngineMode_IsAccepted) {
@@ -255,6 +302,19 @@ TEST(Load, MissingFile_IsOneProblemWithoutPosition) {
   const ConfigResult result = load_config(path);
   ASSERT_FALSE(result);
   EXPECT_EQ(render_problems(result.error()), path.string() + ": cannot open: No such file or directory\n");
+}
+
+TEST(Load, DirectoryInsteadOfFile_IsOneProblemWithoutPosition) {
+  const ConfigResult result = load_config(kBadDir);
+  ASSERT_FALSE(result);
+  EXPECT_EQ(render_problems(result.error()), kBadDir.string() + ": not a regular file\n");
+}
+
+TEST(Load, ReadErrorAfterOpening_IsOneProblemWithoutPosition) {
+  // A regular file whose first read fails: offset 0 of a process's memory is never mapped.
+  const ConfigResult result = load_config("/proc/self/mem");
+  ASSERT_FALSE(result);
+  EXPECT_EQ(render_problems(result.error()), "/proc/self/mem: cannot read: Input/output error\n");
 }
 
 TEST(Load, ProblemsAcrossSections_AreAllReportedInFileOrder) {

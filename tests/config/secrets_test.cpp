@@ -175,6 +175,16 @@ TEST_F(SecretsFileTest, DirectoryInsteadOfFile_IsRefused) {
   EXPECT_EQ(secrets.error().message, fmt::format("secrets file {} is not a regular file", dir_.string()));
 }
 
+TEST_F(SecretsFileTest, ReadErrorPartWay_IsReportedNotTakenForTheEndOfTheFile) {
+  // /proc/self/mem is a private regular file whose first read fails (EIO): a stand-in for a disk error.
+  Config config = config_for(Mode::kLive);
+  config.engine.secrets_file = "/proc/self/mem";
+  const Result<Secrets> secrets = load_secrets(config, fake_env({}));
+  ASSERT_FALSE(secrets);
+  EXPECT_EQ(secrets.error().code, ErrorCode::kFailedPrecondition);
+  EXPECT_EQ(secrets.error().message, "cannot read secrets file /proc/self/mem: read error");
+}
+
 TEST_F(SecretsFileTest, MalformedLines_AreReportedByLineWithoutTheirContent) {
   Config config = config_for(Mode::kLive);
   const std::vector<std::pair<std::string, std::string>> cases{
@@ -194,6 +204,27 @@ TEST_F(SecretsFileTest, MalformedLines_AreReportedByLineWithoutTheirContent) {
     ASSERT_FALSE(secrets) << text;
     EXPECT_EQ(secrets.error().code, ErrorCode::kInvalidArgument);
     EXPECT_EQ(secrets.error().message, fmt::format(fmt::runtime(expected), path));
+  }
+}
+
+TEST_F(SecretsFileTest, SecretPastedWithoutName_NoPartOfItAppearsInTheError) {
+  Config config = config_for(Mode::kLive);
+  constexpr std::string_view kSecret = "c2VjcmV0LXZhbHVlLXRvcHNlY3JldA==";
+  for (const std::string& line : {std::string(kSecret), fmt::format("kimp_ops_token{}", kSecret)}) {
+    const std::string path = write_file(fmt::format("KIMP_OPS_TOKEN=ok-token\n{}\n", line), kOwnerReadWrite);
+    config.engine.secrets_file = path;
+    const Result<Secrets> secrets = load_secrets(config, fake_env({}));
+    ASSERT_FALSE(secrets);
+    EXPECT_EQ(secrets.error().code, ErrorCode::kInvalidArgument);
+    const std::string& message = secrets.error().message;
+    EXPECT_EQ(message, fmt::format("{}:2: unknown or malformed secret name (not shown); known names: "
+                                   "KIMP_UPBIT_ACCESS_KEY, KIMP_UPBIT_SECRET_KEY, KIMP_BYBIT_API_KEY, "
+                                   "KIMP_BYBIT_API_SECRET, KIMP_TELEGRAM_BOT_TOKEN, KIMP_OPS_TOKEN, "
+                                   "KIMP_POSTGRES_PASSWORD",
+                                   path));
+    for (std::size_t at = 0; at + 4 <= kSecret.size(); ++at) {
+      EXPECT_EQ(message.find(kSecret.substr(at, 4)), std::string::npos) << kSecret.substr(at, 4);
+    }
   }
 }
 
