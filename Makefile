@@ -22,7 +22,7 @@ format:
 	git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
 
 lint: build
-	git ls-files -z 'src/*.cpp' | xargs -0 -P2 -n4 clang-tidy -p $(RELEASE_DIR) --quiet
+	scripts/lint.sh $(RELEASE_DIR)
 
 clean:
 	rm -rf build
