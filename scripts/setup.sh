@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 # Keep in step with the dependency table in README.md.
 PACKAGES=(
   g++ cmake ninja-build ccache git
-  libboost1.81-dev libboost-url1.81-dev libboost-json1.81-dev libssl-dev libcpp-jwt-dev
+  libboost1.81-dev libboost-url1.81-dev libboost-json1.81-dev libssl-dev
   libspdlog-dev libfmt-dev libtomlplusplus-dev libcli11-dev libexpected-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-format clang-tidy

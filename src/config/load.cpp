@@ -2,26 +2,21 @@
 #include "config/load.hpp"
 
 #include <algorithm>
-#include <cerrno>
+#include <array>
+#include <cctype>
 #include <cmath>
-#include <cstring>
-#include <fstream>
-#include <ios>
-#include <iterator>
 #include <string>
 
 #include <fmt/format.h>
-#include <toml++/toml.h>
 
-#include "config/reader.hpp"
 #include "config/rules.hpp"
 #include "config/schema.hpp"
+#include "config/secrets.hpp"
+#include "config/toml_reader.hpp"
 
 namespace kimp::config {
 
 namespace {
-
-using detail::Context;
 
 constexpr std::string_view kBybitTestnetRestUrl = "https://api-testnet.bybit.com";
 constexpr std::string_view kBybitTestnetWsPublicUrl = "wss://stream-testnet.bybit.com/v5/public/linear";
@@ -31,8 +26,40 @@ std::string under(const std::string& dir, std::string_view name) {
   return (std::filesystem::path(dir) / name).generic_string();
 }
 
-void report_at(Context& ctx, const std::string& key_path, std::string message) {
-  ctx.report(ctx.position_of(key_path), key_path, std::move(message));
+bool looks_like_secret(std::string_view key) {
+  constexpr std::array<std::string_view, 9> kMarkers{"secret",     "password",    "passwd",
+                                                     "token",      "api_key",     "apikey",
+                                                     "access_key", "private_key", "credential"};
+  std::string lowered(key);
+  std::transform(lowered.begin(), lowered.end(), lowered.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return std::any_of(kMarkers.begin(), kMarkers.end(),
+                     [&](std::string_view marker) { return lowered.find(marker) != std::string::npos; });
+}
+
+// For an unknown key that looks like a secret: where the secret belongs instead of the config file.
+std::optional<std::string> secret_key_note(std::string_view table_path, std::string_view key) {
+  if (!looks_like_secret(key)) {
+    return std::nullopt;
+  }
+  std::string names;
+  if (table_path == "venues.upbit") {
+    names = fmt::format("{} and {}", env_name(SecretName::kUpbitAccessKey),
+                        env_name(SecretName::kUpbitSecretKey));
+  } else if (table_path == "venues.bybit") {
+    names =
+        fmt::format("{} and {}", env_name(SecretName::kBybitApiKey), env_name(SecretName::kBybitApiSecret));
+  } else if (table_path == "alerts") {
+    names = env_name(SecretName::kTelegramBotToken);
+  } else if (table_path == "storage") {
+    names = env_name(SecretName::kPostgresPassword);
+  } else if (table_path == "ops") {
+    names = env_name(SecretName::kOpsToken);
+  } else {
+    names = "the KIMP_* variable";
+  }
+  return fmt::format(
+      "secrets are never read from the config file; set {} in the environment or the secrets file", names);
 }
 
 // Defaults that follow other keys: paper mode talks to the Bybit testnet, and files live in data_dir.
@@ -67,9 +94,8 @@ void check_z_thresholds(const StrategyConfig& strategy, Context& ctx) {
   }
   // Exiting needs the premium to come back inside the entry band, or a position would close at once.
   if (!(std::abs(strategy.exit_z) < strategy.entry_z)) {
-    report_at(
-        ctx, "strategy.exit_z",
-        fmt::format("|exit_z| must be smaller than entry_z ({}), got {}", strategy.entry_z, strategy.exit_z));
+    ctx.report_at("strategy.exit_z", fmt::format("|exit_z| must be smaller than entry_z ({}), got {}",
+                                                 strategy.entry_z, strategy.exit_z));
   }
 }
 
@@ -79,7 +105,7 @@ void check_coins(const StrategyConfig& strategy, Context& ctx) {
   }
   if (strategy.coins.empty() && !strategy.coin_selection.enabled &&
       !ctx.failed("strategy.coin_selection.enabled")) {
-    report_at(ctx, "strategy.coins", "no coins to trade: list them here or enable strategy.coin_selection");
+    ctx.report_at("strategy.coins", "no coins to trade: list them here or enable strategy.coin_selection");
   }
   const std::vector<std::string>& blacklist = strategy.coin_selection.blacklist;
   const bool blacklist_valid = !ctx.failed("strategy.coin_selection.blacklist");
@@ -88,9 +114,9 @@ void check_coins(const StrategyConfig& strategy, Context& ctx) {
     const std::string path = fmt::format("strategy.coins[{}]", i);
     if (std::find(strategy.coins.begin(), strategy.coins.begin() + static_cast<std::ptrdiff_t>(i), coin) !=
         strategy.coins.begin() + static_cast<std::ptrdiff_t>(i)) {
-      report_at(ctx, path, fmt::format("\"{}\" is listed twice", coin));
+      ctx.report_at(path, fmt::format("\"{}\" is listed twice", coin));
     } else if (blacklist_valid && std::find(blacklist.begin(), blacklist.end(), coin) != blacklist.end()) {
-      report_at(ctx, path, fmt::format("\"{}\" is also in strategy.coin_selection.blacklist", coin));
+      ctx.report_at(path, fmt::format("\"{}\" is also in strategy.coin_selection.blacklist", coin));
     }
   }
 }
@@ -100,9 +126,9 @@ void check_execution_mode(const Config& config, Context& ctx) {
   if (!execution_mode || ctx.failed("engine.mode") || *execution_mode == config.engine.mode) {
     return;
   }
-  report_at(ctx, "strategy.execution_mode",
-            fmt::format("\"{}\" contradicts engine.mode \"{}\"; remove it or make the two equal",
-                        to_string(*execution_mode), to_string(config.engine.mode)));
+  ctx.report_at("strategy.execution_mode",
+                fmt::format("\"{}\" contradicts engine.mode \"{}\"; remove it or make the two equal",
+                            to_string(*execution_mode), to_string(config.engine.mode)));
 }
 
 // Paper and live sessions carry credentials and orders: never in plaintext beyond this machine. Paper
@@ -126,17 +152,18 @@ void check_venue_urls(const Config& config, Context& ctx) {
     if (ctx.failed(path)) {
       continue;
     }
-    const detail::UrlTarget target = detail::url_target(url);
+    const UrlTarget target = url_target(url);
     const bool bybit = key.starts_with("bybit.");
     if (bybit && mode == Mode::kLive && target.bybit_testnet) {
-      report_at(ctx, path, "live mode trades on Bybit mainnet, but this URL is the Bybit testnet");
+      ctx.report_at(path, "live mode trades on Bybit mainnet, but this URL is the Bybit testnet");
     } else if (bybit && mode == Mode::kPaper && !target.bybit_testnet && !target.loopback) {
-      report_at(ctx, path,
-                "paper mode sends Bybit requests only to the testnet (such as api-testnet.bybit.com) or to "
-                "an emulator on a loopback host");
+      ctx.report_at(
+          path,
+          "paper mode sends Bybit requests only to the testnet (such as api-testnet.bybit.com) or to "
+          "an emulator on a loopback host");
     } else if (!target.encrypted && !target.loopback) {
-      report_at(ctx, path,
-                fmt::format("{} mode needs https or wss here: plaintext is allowed only to a loopback host",
+      ctx.report_at(
+          path, fmt::format("{} mode needs https or wss here: plaintext is allowed only to a loopback host",
                             to_string(mode)));
     }
   }
@@ -147,7 +174,7 @@ void check_alerts(const AlertsConfig& alerts, Context& ctx) {
     return;
   }
   if (alerts.telegram_enabled && alerts.telegram_chat_id.empty()) {
-    report_at(ctx, "alerts.telegram_chat_id", "required when alerts.telegram_enabled is true");
+    ctx.report_at("alerts.telegram_chat_id", "required when alerts.telegram_enabled is true");
   }
 }
 
@@ -157,9 +184,9 @@ void check_reconcile_intervals(const RuntimeConfig& runtime, Context& ctx) {
   }
   // With many open positions reconciliation runs less often to spare the private rate budgets.
   if (runtime.reconcile_busy_interval < runtime.reconcile_interval) {
-    report_at(ctx, "runtime.reconcile_busy_interval_sec",
-              fmt::format("must not be shorter than runtime.reconcile_interval_sec ({}), got {}",
-                          runtime.reconcile_interval.count(), runtime.reconcile_busy_interval.count()));
+    ctx.report_at("runtime.reconcile_busy_interval_sec",
+                  fmt::format("must not be shorter than runtime.reconcile_interval_sec ({}), got {}",
+                              runtime.reconcile_interval.count(), runtime.reconcile_busy_interval.count()));
   }
 }
 
@@ -168,33 +195,14 @@ void check_loss_limits(const RiskConfig& risk, Context& ctx) {
     return;
   }
   if (risk.max_single_loss_usdt > risk.max_daily_loss_usdt) {
-    report_at(ctx, "risk.max_single_loss_usdt",
-              fmt::format("must not exceed risk.max_daily_loss_usdt ({}), got {}", risk.max_daily_loss_usdt,
-                          risk.max_single_loss_usdt));
+    ctx.report_at("risk.max_single_loss_usdt",
+                  fmt::format("must not exceed risk.max_daily_loss_usdt ({}), got {}",
+                              risk.max_daily_loss_usdt, risk.max_single_loss_usdt));
   }
 }
 
-}  // namespace
-
-ConfigResult parse_config(std::string_view text, std::string_view file_name) {
-  Context ctx{std::string(file_name), text};
-  toml::table root;
-  // toml++ reports syntax errors by exception; this is the one place they become a value.
-  try {
-    root = toml::parse(text, file_name);
-  } catch (const toml::parse_error& error) {
-    const toml::source_position& where = error.source().begin;
-    return tl::unexpected(
-        std::vector<ConfigProblem>{{std::string(file_name), static_cast<std::int32_t>(where.line),
-                                    static_cast<std::int32_t>(where.column), "",
-                                    fmt::format("TOML syntax error: {}", error.description())}});
-  }
-
-  Config config;
-  detail::Reader reader(ctx, root, "");
-  detail::visit_fields(reader, config);
-  reader.finish();
-
+// Derived defaults, then the rules across keys.
+void check_config(Config& config, Context& ctx) {
   apply_derived_defaults(config, ctx);
   check_z_thresholds(config.strategy, ctx);
   check_coins(config.strategy, ctx);
@@ -203,38 +211,18 @@ ConfigResult parse_config(std::string_view text, std::string_view file_name) {
   check_alerts(config.alerts, ctx);
   check_reconcile_intervals(config.runtime, ctx);
   check_loss_limits(config.risk, ctx);
+}
 
-  if (ctx.has_problems()) {
-    return tl::unexpected(ctx.sorted_problems());
-  }
-  return config;
+constexpr SchemaRules<Config> kConfigRules{.check = &check_config, .unknown_key_note = &secret_key_note};
+
+}  // namespace
+
+ConfigResult parse_config(std::string_view text, std::string_view file_name) {
+  return read_toml(text, file_name, Config{}, kConfigRules);
 }
 
 ConfigResult load_config(const std::filesystem::path& path) {
-  const std::string file_name = path.string();
-  const auto unreadable = [&](std::string message) {
-    return tl::unexpected(std::vector<ConfigProblem>{{file_name, 0, 0, "", std::move(message)}});
-  };
-  std::error_code error;
-  const std::filesystem::file_status status = std::filesystem::status(path, error);
-  if (error) {
-    return unreadable(fmt::format("cannot open: {}", error.message()));
-  }
-  if (!std::filesystem::is_regular_file(status)) {
-    return unreadable("not a regular file");
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return unreadable(fmt::format("cannot open: {}", std::strerror(errno)));
-  }
-  std::string text;
-  // libstdc++'s file buffer throws on a failed read(2) whatever in.exceptions() says.
-  try {
-    text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  } catch (const std::ios_base::failure& failure) {
-    return unreadable(fmt::format("cannot read: {}", failure.code().message()));
-  }
-  return parse_config(text, file_name);
+  return load_toml(path, Config{}, kConfigRules);
 }
 
 }  // namespace kimp::config

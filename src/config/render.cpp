@@ -136,7 +136,7 @@ class Writer {
 
 std::string render_config(const Config& config) {
   detail::Writer root("");
-  detail::visit_fields(root, config);
+  visit_fields(root, config);
   std::string text;
   root.write(text);
   return text;

@@ -12,7 +12,7 @@
 #include "core/client_order_id.hpp"
 #include "core/text.hpp"
 
-namespace kimp::config::detail {
+namespace kimp::config {
 
 namespace {
 
@@ -216,7 +216,7 @@ std::optional<std::string> check_ip_address(std::string_view text) {
   return fmt::format("expected an IP address such as 127.0.0.1 or ::1, got \"{}\"", text);
 }
 
-BarIntervalParse parse_bar_interval(std::string_view text) {
+tl::expected<std::chrono::seconds, std::string> BarIntervalText::parse(std::string_view text) const {
   std::int64_t count = 0;
   const std::string_view digits = text.empty() ? text : text.substr(0, text.size() - 1);
   const auto [digits_end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), count);
@@ -224,19 +224,17 @@ BarIntervalParse parse_bar_interval(std::string_view text) {
                            digits_end == digits.data() + digits.size() && is_digit(digits.front()) &&
                            (text.back() == 's' || text.back() == 'm') && count <= kSecondsPerDay;
   if (!well_formed) {
-    return {std::chrono::seconds{0},
-            fmt::format("expected <N>s or <N>m, such as \"1m\" or \"5s\", got \"{}\"", text)};
+    return tl::unexpected(fmt::format("expected <N>s or <N>m, such as \"1m\" or \"5s\", got \"{}\"", text));
   }
   const std::chrono::seconds interval{text.back() == 'm' ? count * 60 : count};
   if (interval.count() == 0) {
-    return {interval, "must be longer than 0"};
+    return tl::unexpected(std::string("must be longer than 0"));
   }
   if (kSecondsPerDay % interval.count() != 0) {
-    return {
-        interval,
-        fmt::format("\"{}\" does not divide a day evenly, so bars would not start at midnight UTC", text)};
+    return tl::unexpected(
+        fmt::format("\"{}\" does not divide a day evenly, so bars would not start at midnight UTC", text));
   }
-  return {interval, ""};
+  return interval;
 }
 
 std::string format_bar_interval(std::chrono::seconds interval) {
@@ -268,4 +266,4 @@ bool is_loopback_address(std::string_view text) {
   return false;
 }
 
-}  // namespace kimp::config::detail
+}  // namespace kimp::config

@@ -1,17 +1,20 @@
-// Value rules of the configuration schema (ranges, string checks, bar intervals); internal to kimp_config.
+// Value rules for TOML schemas read with toml_reader.hpp (ranges, string checks) and the engine's own ones.
 #pragma once
 
 #include <chrono>
+#include <concepts>
 #include <cstdint>
 #include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include <tl/expected.hpp>
+
 #include "config/config.hpp"
 #include "core/decimal.hpp"
 
-namespace kimp::config::detail {
+namespace kimp::config {
 
 // A field read without any check beyond its type.
 struct NoCheck {};
@@ -46,12 +49,30 @@ struct DoubleAbove {
   double exclusive_min = 0.0;
 };
 
-// A duration written as "<N>s" or "<N>m" instead of an integer.
-struct BarIntervalText {};
-
 // Why `text` is not acceptable, or nothing when it is. Messages never repeat URLs, which may carry
 // credentials.
 using StringCheck = std::optional<std::string> (*)(std::string_view text);
+
+// A rule for a value written as a string and parsed into T: rule.parse(text) is the value, or the
+// message saying why the text is not one.
+template <class Rule, class T>
+concept TextRule = requires(const Rule& rule, std::string_view text) {
+  { rule.parse(text) } -> std::same_as<tl::expected<T, std::string>>;
+};
+
+// A table whose keys are data rather than schema (`[accounts.coins]` BTC = 0.5): each key must pass
+// `key`, each value is read with `value`.
+template <class Rule>
+struct TableOf {
+  StringCheck key = nullptr;
+  Rule value;
+};
+
+// A duration written as "<N>s" or "<N>m" (a bar interval that divides a day) instead of an integer.
+struct BarIntervalText {
+  // "5s" -> 5 s, "1m" -> 60 s; the error says why the text is not a bar interval that divides a day.
+  [[nodiscard]] tl::expected<std::chrono::seconds, std::string> parse(std::string_view text) const;
+};
 
 std::optional<std::string> check_session_name(std::string_view text);
 std::optional<std::string> check_path(std::string_view text);
@@ -68,13 +89,7 @@ std::optional<std::string> check_storage_url(std::string_view text);
 std::optional<std::string> check_chat_id(std::string_view text);
 std::optional<std::string> check_ip_address(std::string_view text);
 
-// "5s" -> 5 s, "1m" -> 60 s; the error says why the text is not a bar interval that divides a day.
-struct BarIntervalParse {
-  std::chrono::seconds interval{0};
-  std::string error;  // empty on success
-};
-BarIntervalParse parse_bar_interval(std::string_view text);
-// The shortest text parse_bar_interval reads back: minutes when whole, else seconds.
+// The shortest text BarIntervalText::parse reads back: minutes when whole, else seconds.
 std::string format_bar_interval(std::chrono::seconds interval);
 
 // Where a URL that passed check_http_url/check_ws_url leads, for the rules that depend on the mode.
@@ -89,4 +104,4 @@ UrlTarget url_target(std::string_view url);
 // True for 127.0.0.0/8 and ::1; false for anything that is not an IP address.
 bool is_loopback_address(std::string_view text);
 
-}  // namespace kimp::config::detail
+}  // namespace kimp::config

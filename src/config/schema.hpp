@@ -11,7 +11,7 @@
 #include "config/config.hpp"
 #include "config/rules.hpp"
 
-namespace kimp::config::detail {
+namespace kimp::config {
 
 // Lets one visit function serve the reader (mutable section) and the renderer (const section).
 template <class S, class T>
@@ -176,4 +176,4 @@ void visit_fields(V& v, S& c) {
   v.table("ops", c.ops);
 }
 
-}  // namespace kimp::config::detail
+}  // namespace kimp::config

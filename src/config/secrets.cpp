@@ -186,7 +186,7 @@ Status require_secrets(const Config& config, const Secrets& secrets) {
   if (config.alerts.telegram_enabled) {
     need("Telegram alerts", {SecretName::kTelegramBotToken});
   }
-  if (config.ops.http_enabled && !detail::is_loopback_address(config.ops.http_bind)) {
+  if (config.ops.http_enabled && !is_loopback_address(config.ops.http_bind)) {
     need(fmt::format("ops HTTP on {}", config.ops.http_bind), {SecretName::kOpsToken});
   }
   if (gaps.empty()) {

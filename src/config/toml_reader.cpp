@@ -1,18 +1,19 @@
 // Typed reading of TOML values with positions, unknown-key detection and "did you mean" suggestions.
-#include "config/reader.hpp"
+#include "config/toml_reader.hpp"
 
 #include <algorithm>
-#include <array>
-#include <cctype>
+#include <cerrno>
 #include <cmath>
+#include <cstring>
+#include <fstream>
+#include <ios>
+#include <iterator>
 #include <limits>
 #include <utility>
 
 #include <fmt/format.h>
 
-#include "config/secrets.hpp"
-
-namespace kimp::config::detail {
+namespace kimp::config {
 
 namespace {
 
@@ -93,39 +94,6 @@ std::optional<std::string_view> closest_key(std::string_view key, std::span<cons
   return best;
 }
 
-bool looks_like_secret(std::string_view key) {
-  constexpr std::array<std::string_view, 9> kMarkers{"secret",     "password",    "passwd",
-                                                     "token",      "api_key",     "apikey",
-                                                     "access_key", "private_key", "credential"};
-  std::string lowered(key);
-  std::transform(lowered.begin(), lowered.end(), lowered.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return std::any_of(kMarkers.begin(), kMarkers.end(),
-                     [&](std::string_view marker) { return lowered.find(marker) != std::string::npos; });
-}
-
-// Tells where the secret that was about to be written into `table_path` belongs instead.
-std::string secret_key_message(std::string_view table_path) {
-  std::string names;
-  if (table_path == "venues.upbit") {
-    names = fmt::format("{} and {}", env_name(SecretName::kUpbitAccessKey),
-                        env_name(SecretName::kUpbitSecretKey));
-  } else if (table_path == "venues.bybit") {
-    names =
-        fmt::format("{} and {}", env_name(SecretName::kBybitApiKey), env_name(SecretName::kBybitApiSecret));
-  } else if (table_path == "alerts") {
-    names = env_name(SecretName::kTelegramBotToken);
-  } else if (table_path == "storage") {
-    names = env_name(SecretName::kPostgresPassword);
-  } else if (table_path == "ops") {
-    names = env_name(SecretName::kOpsToken);
-  } else {
-    names = "the KIMP_* variable";
-  }
-  return fmt::format(
-      "secrets are never read from the config file; set {} in the environment or the secrets file", names);
-}
-
 std::string describe(const DecimalRange& range) {
   std::string text =
       fmt::format("{} {}", range.lower.inclusive ? "at least" : "greater than", range.lower.value);
@@ -144,7 +112,8 @@ bool contains(const DecimalRange& range, Decimal value) {
 
 }  // namespace
 
-Context::Context(std::string file, std::string_view text) : file_(std::move(file)) {
+Context::Context(std::string file, std::string_view text, UnknownKeyNote note)
+    : file_(std::move(file)), unknown_key_note_(note) {
   std::size_t start = 0;
   while (start <= text.size()) {
     const std::size_t end = std::min(text.find('\n', start), text.size());
@@ -160,6 +129,10 @@ Context::Context(std::string file, std::string_view text) : file_(std::move(file
 void Context::report(SourcePos where, std::string key_path, std::string message) {
   failed_.insert(key_path);
   problems_.push_back({file_, where.line, where.column, std::move(key_path), std::move(message)});
+}
+
+void Context::report_at(const std::string& key_path, std::string message) {
+  report(position_of(key_path), key_path, std::move(message));
 }
 
 void Context::mark_failed(const std::string& key_path) {
@@ -229,8 +202,28 @@ const toml::node* Reader::lookup(std::string_view key, Need need) {
   return node;
 }
 
+std::string Reader::join_path(std::string_view parent, std::string_view key) {
+  return parent.empty() ? std::string(key) : fmt::format("{}.{}", parent, key);
+}
+
 std::string Reader::child_path(std::string_view key) const {
-  return path_.empty() ? std::string(key) : fmt::format("{}.{}", path_, key);
+  return join_path(path_, key);
+}
+
+std::string Reader::element_path(const std::string& path, std::size_t index, const toml::node& element) {
+  std::string result = fmt::format("{}[{}]", path, index);
+  ctx_.remember(result, position(element.source().begin));
+  return result;
+}
+
+bool Reader::check_entry_key(const toml::key& key, const toml::node& value, const std::string& entry_path,
+                             StringCheck check) {
+  ctx_.remember(entry_path, position(value.source().begin));
+  if (std::optional<std::string> problem = check(key.str())) {
+    ctx_.report(position(key.source().begin), entry_path, std::move(*problem));
+    return false;
+  }
+  return true;
 }
 
 void Reader::report(const toml::node& node, const std::string& path, std::string message) {
@@ -241,21 +234,25 @@ void Reader::report_type(const toml::node& node, const std::string& path, std::s
   report(node, path, fmt::format("expected {}, got {}", expected, type_name(node)));
 }
 
+// A key a schema explains itself (see UnknownKeyNote), else "unknown key" with the closest known key.
+std::string Reader::unknown_key_message(std::string_view name) const {
+  if (const UnknownKeyNote note = ctx_.unknown_key_note()) {
+    if (std::optional<std::string> message = note(path_, name)) {
+      return std::move(*message);
+    }
+  }
+  if (const auto suggestion = closest_key(name, known_keys_)) {
+    return fmt::format("unknown key; did you mean `{}`?", *suggestion);
+  }
+  return "unknown key";
+}
+
 void Reader::finish() {
   for (const auto& [key, node] : table_) {
     const std::string_view name = key.str();
-    if (std::find(known_keys_.begin(), known_keys_.end(), name) != known_keys_.end()) {
-      continue;
+    if (std::find(known_keys_.begin(), known_keys_.end(), name) == known_keys_.end()) {
+      ctx_.report(position(key.source().begin), child_path(name), unknown_key_message(name));
     }
-    std::string message;
-    if (looks_like_secret(name)) {
-      message = secret_key_message(path_);
-    } else if (const auto suggestion = closest_key(name, known_keys_)) {
-      message = fmt::format("unknown key; did you mean `{}`?", *suggestion);
-    } else {
-      message = "unknown key";
-    }
-    ctx_.report(position(key.source().begin), child_path(name), std::move(message));
   }
 }
 
@@ -290,22 +287,6 @@ bool Reader::read_integer(const toml::node& node, const std::string& path, IntRa
     return false;
   }
   out = value->get();
-  return true;
-}
-
-bool Reader::read_value(const toml::node& node, const std::string& path, std::chrono::seconds& out,
-                        BarIntervalText) {
-  const auto* value = node.as_string();
-  if (value == nullptr) {
-    report_type(node, path, "string");
-    return false;
-  }
-  BarIntervalParse parsed = parse_bar_interval(value->get());
-  if (!parsed.error.empty()) {
-    report(node, path, std::move(parsed.error));
-    return false;
-  }
-  out = parsed.interval;
   return true;
 }
 
@@ -373,18 +354,27 @@ bool Reader::read_value(const toml::node& node, const std::string& path, double&
   return true;
 }
 
-bool Reader::read_value(const toml::node& node, const std::string& path, std::string& out,
-                        StringCheck check) {
+bool Reader::read_string(const toml::node& node, const std::string& path, std::string& out) {
   const auto* value = node.as_string();
   if (value == nullptr) {
     report_type(node, path, "string");
     return false;
   }
-  if (std::optional<std::string> problem = check(value->get())) {
+  out = value->get();
+  return true;
+}
+
+bool Reader::read_value(const toml::node& node, const std::string& path, std::string& out,
+                        StringCheck check) {
+  std::string value;
+  if (!read_string(node, path, value)) {
+    return false;
+  }
+  if (std::optional<std::string> problem = check(value)) {
     report(node, path, std::move(*problem));
     return false;
   }
-  out = value->get();
+  out = std::move(value);
   return true;
 }
 
@@ -431,4 +421,43 @@ std::optional<std::size_t> Reader::read_choice(const toml::node& node, const std
   return static_cast<std::size_t>(found - choices.begin());
 }
 
-}  // namespace kimp::config::detail
+tl::expected<toml::table, ConfigProblem> parse_toml_document(std::string_view text,
+                                                             std::string_view file_name) {
+  // toml++ reports syntax errors by exception; this is the one place they become a value.
+  try {
+    return toml::parse(text, file_name);
+  } catch (const toml::parse_error& error) {
+    const toml::source_position& where = error.source().begin;
+    return tl::unexpected(ConfigProblem{std::string(file_name), static_cast<std::int32_t>(where.line),
+                                        static_cast<std::int32_t>(where.column), "",
+                                        fmt::format("TOML syntax error: {}", error.description())});
+  }
+}
+
+tl::expected<std::string, ConfigProblem> read_config_file(const std::filesystem::path& path) {
+  const auto unreadable = [&](std::string message) {
+    return tl::unexpected(ConfigProblem{path.string(), 0, 0, "", std::move(message)});
+  };
+  std::error_code error;
+  const std::filesystem::file_status status = std::filesystem::status(path, error);
+  if (error) {
+    return unreadable(fmt::format("cannot open: {}", error.message()));
+  }
+  if (!std::filesystem::is_regular_file(status)) {
+    return unreadable("not a regular file");
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return unreadable(fmt::format("cannot open: {}", std::strerror(errno)));
+  }
+  std::string text;
+  // libstdc++'s file buffer throws on a failed read(2) whatever in.exceptions() says.
+  try {
+    text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  } catch (const std::ios_base::failure& failure) {
+    return unreadable(fmt::format("cannot read: {}", failure.code().message()));
+  }
+  return text;
+}
+
+}  // namespace kimp::config

@@ -1,0 +1,204 @@
+// The emulator's ledger: accounts, Upbit spot orders, Bybit linear orders and positions, funding, all atomic.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/decimal.hpp"
+#include "core/result.hpp"
+#include "core/timestamp.hpp"
+#include "sim/ledger/matching.hpp"
+#include "sim/ledger/rules.hpp"
+#include "sim/ledger/types.hpp"
+#include "sim/market/book.hpp"
+
+namespace kimp::sim {
+
+// Names an order by the venue's id (Upbit uuid, Bybit orderId) or the client's id (identifier,
+// orderLinkId). When both are set the venue id wins, as on both exchanges.
+struct OrderRef {
+  std::string venue_id{};
+  std::string client_id{};
+};
+
+// Every operation either applies completely or, when it returns an error, changes nothing: effects are
+// computed on copies first and committed only once every checked operation succeeded.
+//
+// Venue errors carry the exchange's own code in Error::venue_code so the REST layer can answer with
+// the exchange's body: Upbit error names ("insufficient_funds_bid", "under_min_total_ask",
+// "invalid_price_bid", "validation_error", "create_bid_error", "order_not_found") and Bybit retCodes
+// ("10001", "110001", "110007", "110017", "110043", "110072", "110094").
+//
+// Books are read, never consumed: our fills do not remove liquidity, so the next order (or the next
+// resting order matched against the same book) sees the same levels. Not thread-safe; the server
+// serialises calls.
+class Ledger {
+ public:
+  explicit Ledger(LedgerFees fees = {});
+
+  // ---- instruments ----
+  void set_upbit_market(const std::string& market, UpbitMarketRules rules);
+  void set_linear_instrument(const std::string& symbol, LinearInstrumentRules rules);
+  // The mark used for unrealised PnL. Errors: kInvalidArgument for an unknown symbol or mark <= 0.
+  Status set_mark_price(const std::string& symbol, Decimal mark);
+
+  // ---- accounts ----
+  // Errors: kInvalidArgument for an empty id; kFailedPrecondition when the id exists.
+  Status create_account(const std::string& id);
+  // Deposits to the Upbit balance of `currency` ("KRW", "BTC"). Errors: kInvalidArgument for an
+  // unknown account, an amount <= 0 or on overflow.
+  Status fund_upbit(const std::string& id, const std::string& currency, Decimal amount);
+  // Deposits USDT to the Bybit UNIFIED wallet. Errors: as fund_upbit.
+  Status fund_usdt(const std::string& id, Decimal amount);
+  // Forgets every account with its orders, fills and payments; instrument rules and marks stay.
+  void reset();
+  [[nodiscard]] std::vector<std::string> account_ids() const;
+
+  // ---- Upbit ----
+  // Places an order and takes from `book` (that market's current book) what it crosses; a limit
+  // order without time_in_force rests for the rest. Errors: kInvalidArgument for an unknown account
+  // or market, or with a venue_code: validation_error (bad fields, reused identifier),
+  // create_bid_error / create_ask_error (fields that contradict ord_type), invalid_price_bid/_ask
+  // (off the tick grid), under_min_total_bid/_ask; kFailedPrecondition with insufficient_funds_bid/_ask.
+  Result<UpbitOrder> place_upbit_order(const std::string& account_id, const UpbitOrderRequest& request,
+                                       const OrderBook& book, Timestamp now);
+  // Cancels a resting order and frees what it held. Errors: kInvalidArgument with order_not_found;
+  // kFailedPrecondition with validation_error when the order is no longer waiting.
+  Result<UpbitOrder> cancel_upbit_order(const std::string& account_id, const OrderRef& ref);
+  // Errors: kInvalidArgument for an unknown account, or with order_not_found.
+  [[nodiscard]] Result<UpbitOrder> upbit_order(const std::string& account_id, const OrderRef& ref) const;
+  // The trades of one order, oldest first. Errors: as upbit_order.
+  [[nodiscard]] Result<std::vector<UpbitTrade>> upbit_trades(const std::string& account_id,
+                                                             const OrderRef& ref) const;
+  // Waiting orders / done and cancelled orders, newest first, of one market or of all when empty.
+  // Errors: kInvalidArgument for an unknown account.
+  [[nodiscard]] Result<std::vector<UpbitOrder>> upbit_open_orders(const std::string& account_id,
+                                                                  const std::string& market) const;
+  [[nodiscard]] Result<std::vector<UpbitOrder>> upbit_closed_orders(const std::string& account_id,
+                                                                    const std::string& market) const;
+  // Errors: kInvalidArgument for an unknown account.
+  [[nodiscard]] Result<std::vector<UpbitBalance>> upbit_balances(const std::string& account_id) const;
+  // Fills waiting orders of `market` that `book` now crosses, at their own price (they are makers),
+  // limited by the quantity on the crossing levels. Each order's fill is atomic. Errors:
+  // kInvalidArgument on overflow (orders matched before the failing one stay filled).
+  Status on_upbit_book(const std::string& market, const OrderBook& book, Timestamp now);
+
+  // ---- Bybit linear ----
+  // Places an order: Market orders and the crossing part of Limit orders take from `book`; FOK fills
+  // completely or not at all; a GTC Limit rests for the rest. reduceOnly quantity is cut to the
+  // position size. Errors (venue_code = retCode): kInvalidArgument for an unknown account, or 10001
+  // (unknown symbol, bad qty/price/step/minimum), 110072 (reused orderLinkId), 110094 (notional below
+  // the minimum), 110017 (reduceOnly with no opposite position); kFailedPrecondition with 110007
+  // (the margin of what the order opens exceeds the available balance).
+  Result<LinearOrder> place_linear_order(const std::string& account_id, const LinearOrderRequest& request,
+                                         const OrderBook& book, Timestamp now);
+  // Errors: kInvalidArgument for an unknown account; 110001 when no open order matches.
+  Result<LinearOrder> cancel_linear_order(const std::string& account_id, const OrderRef& ref, Timestamp now);
+  // Errors: kInvalidArgument for an unknown account; 110001 when no order matches.
+  [[nodiscard]] Result<LinearOrder> linear_order(const std::string& account_id, const OrderRef& ref) const;
+  // Open orders (order/realtime) / every order (order/history) / executions, newest first, of one
+  // symbol or of all when empty. Errors: kInvalidArgument for an unknown account.
+  [[nodiscard]] Result<std::vector<LinearOrder>> linear_open_orders(const std::string& account_id,
+                                                                    const std::string& symbol) const;
+  [[nodiscard]] Result<std::vector<LinearOrder>> linear_order_history(const std::string& account_id,
+                                                                      const std::string& symbol) const;
+  [[nodiscard]] Result<std::vector<LinearExecution>> linear_executions(const std::string& account_id,
+                                                                       const std::string& symbol) const;
+  // Positions with unrealised PnL at the last mark, by symbol. Errors: kInvalidArgument for an unknown
+  // account or on overflow.
+  [[nodiscard]] Result<std::vector<LinearPosition>> linear_positions(const std::string& account_id) const;
+  // Errors: as linear_positions.
+  [[nodiscard]] Result<UsdtWallet> usdt_wallet(const std::string& account_id) const;
+  // Errors: kInvalidArgument for an unknown account or 10001 (unknown symbol, leverage outside
+  // [1, max]); 110043 when unchanged; kFailedPrecondition with 110007 when the margin would exceed
+  // the available balance.
+  Status set_leverage(const std::string& account_id, const std::string& symbol, Decimal leverage,
+                      Timestamp now);
+  // Fills open GTC orders of `symbol` that `book` now crosses, at their own price with the maker fee.
+  // Errors: as on_upbit_book.
+  Status on_linear_book(const std::string& symbol, const OrderBook& book, Timestamp now);
+  // Settles funding for every open position of `symbol`: value at `mark_price` × `funding_rate`,
+  // paid by longs to shorts when the rate is positive. All accounts or none. Returns the payments
+  // made. Errors: kInvalidArgument for an unknown symbol, mark_price <= 0 or on overflow.
+  Result<std::vector<FundingPayment>> settle_funding(const std::string& symbol, Decimal funding_rate,
+                                                     Decimal mark_price, Timestamp now);
+
+  // Everything, per account, for GET /ledger. Errors: kInvalidArgument on overflow.
+  [[nodiscard]] Result<LedgerSnapshot> snapshot() const;
+
+ private:
+  struct Account {
+    std::map<std::string, UpbitBalance> upbit_balances;  // by currency
+    std::vector<UpbitOrder> upbit_orders;
+    std::map<std::string, std::size_t> upbit_by_uuid;
+    std::map<std::string, std::size_t> upbit_by_identifier;
+    std::vector<std::size_t> upbit_open;  // indexes of waiting orders, oldest first
+    std::vector<UpbitTrade> upbit_trades;
+
+    Decimal usdt_wallet_balance;
+    std::map<std::string, LinearPosition> positions;  // by symbol
+    std::map<std::string, Decimal> leverage;          // by symbol, when set
+    std::vector<LinearOrder> linear_orders;
+    std::map<std::string, std::size_t> linear_by_id;
+    std::map<std::string, std::size_t> linear_by_link_id;
+    std::vector<std::size_t> linear_open;
+    std::vector<LinearExecution> linear_executions;
+    std::vector<FundingPayment> funding_payments;
+  };
+
+  // The Upbit balances an order touches, worked on before they are committed.
+  struct UpbitWork {
+    UpbitBalance quote;
+    UpbitBalance base;
+  };
+
+  Result<Account*> find_account(const std::string& id);
+  [[nodiscard]] Result<const Account*> find_account(const std::string& id) const;
+  // A fresh UUID-shaped id; deterministic so that runs with the same inputs give the same ledger.
+  std::string next_id();
+
+  // Upbit helpers (upbit_orders.cpp).
+  // The account's balance of `currency`, or an empty one; never inserts, so a failed call changes nothing.
+  [[nodiscard]] static UpbitBalance upbit_balance_of(const Account& account, const std::string& currency);
+  // Copies of the quote and base balances of `market` ("KRW-BTC"). Errors: validation_error for a
+  // market name that is not QUOTE-BASE.
+  [[nodiscard]] static Result<UpbitWork> upbit_work(const Account& account, const std::string& market);
+  Status validate_upbit_request(const Account& account, const UpbitOrderRequest& request,
+                                const UpbitMarketRules& rules, const OrderBook& book) const;
+  Status fill_upbit(UpbitOrder& order, UpbitWork& work, const FillSlice& slice, bool maker, Timestamp now,
+                    std::vector<UpbitTrade>& trades);
+  Status finish_upbit(UpbitOrder& order, UpbitWork& work) const;
+  static void commit_upbit(Account& account, const UpbitWork& work);
+  [[nodiscard]] static Result<std::size_t> find_upbit_index(const Account& account, const OrderRef& ref);
+
+  // Bybit helpers (linear_orders.cpp).
+  [[nodiscard]] Decimal leverage_of(const Account& account, const std::string& symbol) const;
+  [[nodiscard]] Result<LinearPosition> refreshed(LinearPosition position) const;
+  // Recomputes position_value, position_im and liq_price after size, price or leverage changed.
+  Status reprice_margin(LinearPosition& position) const;
+  // Margin held by an open order for the part that would open or increase `positions`' exposure.
+  [[nodiscard]] Result<Decimal> order_margin(const Account& account, const LinearOrder& order,
+                                             const std::map<std::string, LinearPosition>& positions) const;
+  // The wallet of `account` with `wallet_balance` and `positions` in place of its own, counting
+  // `extra` (when not null) as one more open order.
+  [[nodiscard]] Result<UsdtWallet> wallet_of(const Account& account, Decimal wallet_balance,
+                                             const std::map<std::string, LinearPosition>& positions,
+                                             const LinearOrder* extra) const;
+  Status fill_linear(LinearOrder& order, LinearPosition& position, Decimal& wallet_balance,
+                     const FillSlice& slice, bool maker, Decimal leverage, Timestamp now,
+                     std::vector<LinearExecution>& executions);
+  [[nodiscard]] static Result<std::size_t> find_linear_index(const Account& account, const OrderRef& ref);
+
+  LedgerFees fees_;
+  std::map<std::string, UpbitMarketRules> upbit_markets_;
+  std::map<std::string, LinearInstrumentRules> linear_instruments_;
+  std::map<std::string, Decimal> marks_;
+  std::map<std::string, Account> accounts_;
+  std::uint64_t id_sequence_ = 0;
+};
+
+}  // namespace kimp::sim
