@@ -150,9 +150,9 @@ std::vector<UpbitTickBand> build_tick_bands(bool stablecoin) {
 }  // namespace
 
 const std::vector<UpbitTickBand>& upbit_tick_bands(std::string_view market) {
-  static const std::vector<UpbitTickBand> kGeneral = build_tick_bands(false);
-  static const std::vector<UpbitTickBand> kStablecoin = build_tick_bands(true);
-  return market == "KRW-USDT" || market == "KRW-USDC" ? kStablecoin : kGeneral;
+  static const std::vector<UpbitTickBand> general = build_tick_bands(false);
+  static const std::vector<UpbitTickBand> stablecoins = build_tick_bands(true);
+  return market == "KRW-USDT" || market == "KRW-USDC" ? stablecoins : general;
 }
 
 Decimal upbit_tick_size(std::string_view market, Decimal price) {

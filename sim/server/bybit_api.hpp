@@ -7,6 +7,9 @@
 #include <string>
 #include <utility>
 
+#include <boost/json/value.hpp>
+
+#include "core/result.hpp"
 #include "core/timestamp.hpp"
 #include "sim/server/exchange.hpp"
 #include "sim/server/http_server.hpp"
@@ -57,32 +60,40 @@ class BybitApi {
   [[nodiscard]] HttpResponse handle(const HttpRequest& request);
 
  private:
-  // A private handler: the request and the account it acts for.
-  using PrivateHandler = HttpResponse (BybitApi::*)(const HttpRequest&, const std::string& account_id);
-  using PublicHandler = HttpResponse (BybitApi::*)(const HttpRequest&);
+  // Decoded request parameters: the query of a GET, the members of a POST's JSON body.
+  using Params = std::map<std::string, std::string, std::less<>>;
+  // Handlers answer with a full response, or an Error whose venue_code is the retCode to send.
+  using PublicHandler = Result<HttpResponse> (BybitApi::*)(const Params& params);
+  using PrivateHandler = Result<HttpResponse> (BybitApi::*)(const Params& params,
+                                                            const std::string& account_id);
 
   void add_public(HttpMethod method, const char* path, PublicHandler handler);
   void add_private(HttpMethod method, const char* path, PrivateHandler handler);
   HttpResponse run_public(const HttpRequest& request, PublicHandler handler);
   HttpResponse run_private(const HttpRequest& request, PrivateHandler handler);
+  // The envelope around `result`, with retMsg "OK", stamped with the server time.
+  [[nodiscard]] HttpResponse ok(boost::json::value result) const;
+  // Bybit's refusal for `error`: its venue_code as retCode, or 10016 when it has none.
+  [[nodiscard]] HttpResponse refuse(const Error& error) const;
 
-  HttpResponse market_time(const HttpRequest& request);
-  HttpResponse instruments_info(const HttpRequest& request);
-  HttpResponse orderbook(const HttpRequest& request);
-  HttpResponse tickers(const HttpRequest& request);
+  Result<HttpResponse> market_time(const Params& params);
+  Result<HttpResponse> instruments_info(const Params& params);
+  Result<HttpResponse> orderbook(const Params& params);
+  Result<HttpResponse> tickers(const Params& params);
+  Result<HttpResponse> funding_history(const Params& params);
 
-  HttpResponse wallet_balance(const HttpRequest& request, const std::string& account_id);
-  HttpResponse fee_rate(const HttpRequest& request, const std::string& account_id);
-  HttpResponse position_list(const HttpRequest& request, const std::string& account_id);
-  HttpResponse set_leverage(const HttpRequest& request, const std::string& account_id);
-  HttpResponse switch_isolated(const HttpRequest& request, const std::string& account_id);
-  HttpResponse set_margin_mode(const HttpRequest& request, const std::string& account_id);
-  HttpResponse switch_mode(const HttpRequest& request, const std::string& account_id);
-  HttpResponse create_order(const HttpRequest& request, const std::string& account_id);
-  HttpResponse cancel_order(const HttpRequest& request, const std::string& account_id);
-  HttpResponse open_orders(const HttpRequest& request, const std::string& account_id);
-  HttpResponse order_history(const HttpRequest& request, const std::string& account_id);
-  HttpResponse executions(const HttpRequest& request, const std::string& account_id);
+  Result<HttpResponse> wallet_balance(const Params& params, const std::string& account_id);
+  Result<HttpResponse> fee_rate(const Params& params, const std::string& account_id);
+  Result<HttpResponse> position_list(const Params& params, const std::string& account_id);
+  Result<HttpResponse> set_leverage(const Params& params, const std::string& account_id);
+  Result<HttpResponse> switch_isolated(const Params& params, const std::string& account_id);
+  Result<HttpResponse> set_margin_mode(const Params& params, const std::string& account_id);
+  Result<HttpResponse> switch_mode(const Params& params, const std::string& account_id);
+  Result<HttpResponse> create_order(const Params& params, const std::string& account_id);
+  Result<HttpResponse> cancel_order(const Params& params, const std::string& account_id);
+  Result<HttpResponse> open_orders(const Params& params, const std::string& account_id);
+  Result<HttpResponse> order_history(const Params& params, const std::string& account_id);
+  Result<HttpResponse> executions(const Params& params, const std::string& account_id);
 
   Exchange& exchange_;
   Router router_;

@@ -133,7 +133,8 @@ Status Exchange::sync() {
     KIMP_TRY(advance_market(*due));
     for (const auto& [symbol, rate] : rates) {
       KIMP_TRY_ASSIGN(const auto funding, market_->funding(symbol));
-      KIMP_TRY(ledger_.settle_funding(symbol, rate, funding.mark_price, *due).map([](auto&&) {}));
+      KIMP_TRY(ledger_.settle_funding(symbol, rate, funding.mark_price, *due));
+      funding_history_.push_back({symbol, rate, *due});
     }
   }
   return advance_market(target);

@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/clock.hpp"
 #include "core/result.hpp"
@@ -14,6 +15,13 @@
 #include "sim/market/market_model.hpp"
 
 namespace kimp::sim {
+
+// One funding settlement of one symbol, as /v5/market/funding/history reports it.
+struct FundingRecord {
+  std::string symbol;
+  Decimal funding_rate;
+  Timestamp funding_time;
+};
 
 // Single-threaded: every method runs on the server's io_context thread.
 class Exchange {
@@ -38,6 +46,9 @@ class Exchange {
   [[nodiscard]] Ledger& ledger() { return ledger_; }
   [[nodiscard]] const Ledger& ledger() const { return ledger_; }
   [[nodiscard]] const SimConfig& config() const { return config_; }
+
+  // Every funding settlement since the start, oldest first (whether or not a position was open).
+  [[nodiscard]] const std::vector<FundingRecord>& funding_history() const { return funding_history_; }
 
   // Key lookups for the authenticators; nullptr for an unknown key.
   [[nodiscard]] const ApiKey* upbit_key(std::string_view access_key) const;
@@ -64,6 +75,7 @@ class Exchange {
   Ledger ledger_;
   std::map<std::string, ApiKey, std::less<>> upbit_keys_;
   std::map<std::string, ApiKey, std::less<>> bybit_keys_;
+  std::vector<FundingRecord> funding_history_;
 };
 
 }  // namespace kimp::sim

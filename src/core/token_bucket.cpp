@@ -29,15 +29,25 @@ Result<TokenBucket> TokenBucket::create(const TokenBucketConfig& config, const C
 TokenBucket::TokenBucket(const TokenBucketConfig& config, const Clock& clock, std::int64_t capacity)
     : config_(config), clock_(&clock), level_(capacity), capacity_(capacity), last_refill_(clock.now()) {}
 
+std::int64_t TokenBucket::level_at(Timestamp now) const {
+  if (now <= last_refill_) {
+    return level_;
+  }
+  const Int128 refilled = Int128{level_} + Int128{(now - last_refill_).count()} * config_.tokens;
+  return refilled >= capacity_ ? capacity_ : static_cast<std::int64_t>(refilled);
+}
+
 void TokenBucket::refill() {
   const Timestamp now = clock_->now();
-  if (now > last_refill_) {
-    const Int128 refilled = Int128{level_} + Int128{(now - last_refill_).count()} * config_.tokens;
-    level_ = refilled >= capacity_ ? capacity_ : static_cast<std::int64_t>(refilled);
-  }
+  level_ = level_at(now);
   // Also taken when the clock went back (a system clock step), so refills resume from there at once
   // instead of stalling until the clock catches up.
   last_refill_ = now;
+}
+
+std::int64_t TokenBucket::available() const {
+  const std::int64_t level = level_at(clock_->now());
+  return level <= 0 ? 0 : level / config_.period.count();
 }
 
 bool TokenBucket::try_acquire(std::int64_t n) {

@@ -48,11 +48,17 @@ class TokenBucket {
   // already reach so far ahead that the wait would not fit in a Duration.
   Result<Duration> reserve(std::int64_t n = 1);
 
+  // Whole tokens a try_acquire could take now (zero while reservations wait); changes nothing.
+  // Rate-limit headers such as Upbit's Remaining-Req report it.
+  [[nodiscard]] std::int64_t available() const;
+
   [[nodiscard]] TokenBucketCounters counters() const { return counters_; }
 
  private:
   TokenBucket(const TokenBucketConfig& config, const Clock& clock, std::int64_t capacity);
   void refill();
+  // The level refill() would set at `now`.
+  [[nodiscard]] std::int64_t level_at(Timestamp now) const;
 
   TokenBucketConfig config_;
   const Clock* clock_;

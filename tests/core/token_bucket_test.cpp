@@ -93,6 +93,22 @@ TEST(TokenBucket, UpbitHalfPerSecond_IsOneEveryTwoSeconds) {
   EXPECT_TRUE(bucket.try_acquire());
 }
 
+TEST(TokenBucket, Available_CountsWholeTokensWithoutTakingAny) {
+  SimClock clock(Timestamp::from_ns(0));
+  auto bucket = TokenBucket::create({8, std::chrono::seconds(1), 8}, clock).value();
+  EXPECT_EQ(bucket.available(), 8);
+  ASSERT_TRUE(bucket.try_acquire(8));
+  EXPECT_EQ(bucket.available(), 0);
+  ASSERT_TRUE(clock.advance_by(std::chrono::milliseconds(249)).has_value());
+  EXPECT_EQ(bucket.available(), 1);  // one token per 125 ms: 1.992 tokens so far
+  ASSERT_TRUE(clock.advance_by(std::chrono::milliseconds(1)).has_value());
+  EXPECT_EQ(bucket.available(), 2);
+  EXPECT_EQ(bucket.available(), 2);  // asking takes nothing
+  EXPECT_EQ(bucket.counters().acquired, 1);
+  ASSERT_TRUE(bucket.reserve(5).has_value());  // 3 tokens short: a reservation waits for them
+  EXPECT_EQ(bucket.available(), 0);
+}
+
 TEST(TokenBucket, TryAcquire_SeveralTokensAtOnceAndImpossibleCounts) {
   SimClock clock(kStart);
   auto bucket = make_bucket({10, seconds{1}, 10}, clock);

@@ -1,0 +1,978 @@
+// Bybit v5 REST endpoints of the emulator: parameter checks, ledger calls and Bybit's response shapes.
+#include "sim/server/bybit_api.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include <fmt/format.h>
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/url/parse_query.hpp>
+
+#include "sim/auth/bybit_auth.hpp"
+
+namespace kimp::sim {
+namespace {
+
+namespace json = boost::json;
+
+constexpr std::int32_t kParamsError = 10001;
+constexpr std::int32_t kTooManyVisits = 10006;
+constexpr std::int32_t kServerError = 10016;
+constexpr std::int32_t kRouteNotFound = 10017;
+constexpr std::int32_t kHedgeModeUnsupported = 110029;
+constexpr std::int32_t kLeverageNotModified = 110043;
+constexpr std::int32_t kSetMarginModeFailed = 3400045;
+
+constexpr std::int32_t kDefaultOrderbookLimit = 25;
+constexpr std::int32_t kMaxOrderbookLimit = 500;
+constexpr std::int32_t kMaxFundingHistoryLimit = 200;  // Bybit: limit 1..200, default 200
+constexpr std::int32_t kDefaultOrderListLimit = 20;
+constexpr std::int32_t kMaxOrderListLimit = 50;
+constexpr std::int32_t kDefaultExecutionLimit = 50;
+constexpr std::int32_t kMaxExecutionLimit = 100;
+
+constexpr Decimal kOneHundred = Decimal::from_units(100 * Decimal::kUnitsPerOne);
+// price24hPcnt carries six decimals on Bybit.
+constexpr Decimal kPercentStep = Decimal::from_units(100);
+
+tl::unexpected<Error> params_error(std::string message) {
+  return make_error(ErrorCode::kInvalidArgument, std::move(message), std::to_string(kParamsError));
+}
+
+std::string ms_text(Timestamp at) {
+  return std::to_string(at.ms());
+}
+
+std::optional<std::string_view> find(const std::map<std::string, std::string, std::less<>>& params,
+                                     std::string_view name) {
+  const auto found = params.find(name);
+  if (found == params.end() || found->second.empty()) {
+    return std::nullopt;
+  }
+  return std::string_view(found->second);
+}
+
+Result<std::string_view> required(const std::map<std::string, std::string, std::less<>>& params,
+                                  std::string_view name) {
+  const auto value = find(params, name);
+  if (!value) {
+    return params_error(fmt::format("params error: {} is required", name));
+  }
+  return *value;
+}
+
+// Only the linear category is emulated; Bybit answers any other value (or none) as illegal here.
+Status require_linear(const std::map<std::string, std::string, std::less<>>& params) {
+  const auto category = find(params, "category");
+  if (!category || *category != "linear") {
+    return params_error("Illegal category");
+  }
+  return ok();
+}
+
+Result<Decimal> decimal_param(const std::map<std::string, std::string, std::less<>>& params,
+                              std::string_view name) {
+  KIMP_TRY_ASSIGN(const auto text, required(params, name));
+  auto value = Decimal::parse(text);
+  if (!value) {
+    return params_error(fmt::format("params error: {} invalid", name));
+  }
+  return *value;
+}
+
+// An optional integer within [low, high], `fallback` when absent.
+Result<std::int32_t> int_param(const std::map<std::string, std::string, std::less<>>& params,
+                               std::string_view name, std::int32_t fallback, std::int32_t low,
+                               std::int32_t high) {
+  const auto text = find(params, name);
+  if (!text) {
+    return fallback;
+  }
+  std::int32_t value = 0;
+  const auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), value);
+  if (error != std::errc{} || end != text->data() + text->size() || value < low || value > high) {
+    return params_error(fmt::format("params error: {} invalid", name));
+  }
+  return value;
+}
+
+// The parameters of a GET: the query percent-decoded. Errors: 10001 for a malformed query.
+Result<std::map<std::string, std::string, std::less<>>> query_params(std::string_view query) {
+  std::map<std::string, std::string, std::less<>> params;
+  const auto parsed = boost::urls::parse_query(query);
+  if (!parsed) {
+    return params_error("Request parameter error.");
+  }
+  for (const auto& param : *parsed) {
+    params.insert_or_assign(param.key.decode(), param.has_value ? param.value.decode() : std::string());
+  }
+  return params;
+}
+
+// The parameters of a POST: the JSON body's members as text (numbers as written, booleans as
+// "true"/"false"). Errors: 10001 when the body is not a JSON object of scalars.
+Result<std::map<std::string, std::string, std::less<>>> body_params(std::string_view body) {
+  std::map<std::string, std::string, std::less<>> params;
+  if (body.empty()) {
+    return params;
+  }
+  boost::system::error_code error;
+  const auto value = json::parse(body, error);
+  if (error || !value.is_object()) {
+    return params_error("Request parameter error.");
+  }
+  for (const auto& [key, member] : value.get_object()) {
+    if (member.is_object() || member.is_array()) {
+      return params_error(fmt::format("params error: {} invalid", std::string_view(key)));
+    }
+    if (member.is_string()) {
+      params.insert_or_assign(std::string(key), std::string(member.get_string()));
+    } else if (!member.is_null()) {
+      params.insert_or_assign(std::string(key), json::serialize(member));
+    }
+  }
+  return params;
+}
+
+// A double statistic as text with `decimals` fraction digits (volumes are not money the ledger holds).
+std::string fixed(double value, std::int32_t decimals) {
+  return fmt::format("{:.{}f}", value, decimals);
+}
+
+// Fraction digits of a step such as "0.001" (3); whole steps have none.
+std::int32_t decimals_of(Decimal step) {
+  const auto text = step.to_string();
+  const auto dot = text.find('.');
+  return dot == std::string::npos ? 0 : static_cast<std::int32_t>(text.size() - dot - 1);
+}
+
+json::array levels_json(const std::vector<BookLevel>& levels, std::size_t limit) {
+  json::array out;
+  for (std::size_t i = 0; i < std::min(limit, levels.size()); ++i) {
+    out.push_back(
+        json::array{json::string(levels[i].price.to_string()), json::string(levels[i].quantity.to_string())});
+  }
+  return out;
+}
+
+json::object instrument_json(const BybitInstrument& instrument, std::int64_t symbol_id) {
+  return json::object{
+      {"symbol", instrument.symbol},
+      {"symbolId", symbol_id},
+      {"contractType", "LinearPerpetual"},
+      {"status", "Trading"},
+      {"baseCoin", instrument.base_coin},
+      {"quoteCoin", instrument.quote_coin},
+      {"launchTime", "0"},
+      {"deliveryTime", "0"},
+      {"deliveryFeeRate", ""},
+      {"priceScale", std::to_string(instrument.price_scale)},
+      {"leverageFilter", json::object{{"minLeverage", instrument.min_leverage.to_string()},
+                                      {"maxLeverage", instrument.max_leverage.to_string()},
+                                      {"leverageStep", instrument.leverage_step.to_string()}}},
+      {"priceFilter", json::object{{"minPrice", instrument.min_price.to_string()},
+                                   {"maxPrice", instrument.max_price.to_string()},
+                                   {"tickSize", instrument.tick_size.to_string()}}},
+      {"lotSizeFilter", json::object{{"maxOrderQty", instrument.max_order_qty.to_string()},
+                                     {"minOrderQty", instrument.min_order_qty.to_string()},
+                                     {"qtyStep", instrument.qty_step.to_string()},
+                                     {"postOnlyMaxOrderQty", instrument.max_order_qty.to_string()},
+                                     {"maxMktOrderQty", instrument.max_mkt_order_qty.to_string()},
+                                     {"minNotionalValue", instrument.min_notional_value.to_string()}}},
+      {"unifiedMarginTrade", true},
+      {"fundingInterval", instrument.funding_interval_minutes},
+      {"settleCoin", instrument.quote_coin},
+      {"copyTrading", "none"},
+      {"upperFundingRate", instrument.upper_funding_rate.to_string()},
+      {"lowerFundingRate", instrument.lower_funding_rate.to_string()},
+      {"isPreListing", false},
+      {"preListingInfo", nullptr},
+      {"riskParameters", json::object{{"priceLimitRatioX", "0.01"}, {"priceLimitRatioY", "0.02"}}},
+      {"symbolType", ""},
+  };
+}
+
+// What Bybit reports for an order that was cancelled: by the user for a resting order, by the
+// matching engine for the unfilled rest of an IOC/FOK order.
+std::string_view cancel_type(const LinearOrder& order) {
+  if (order.status != LinearOrderStatus::kCancelled) {
+    return "UNKNOWN";
+  }
+  return order.time_in_force == LinearTimeInForce::kGtc ? "CancelByUser" : "UNKNOWN";
+}
+
+// One order as order/realtime lists it; order/history adds the fields its page documents.
+Result<json::object> order_json(const LinearOrder& order, bool history) {
+  KIMP_TRY_ASSIGN(const Decimal leaves_value, order.leaves_qty.mul(order.price));
+  json::object out{
+      {"orderId", order.order_id},
+      {"orderLinkId", order.order_link_id},
+      {"blockTradeId", ""},
+      {"symbol", order.symbol},
+      {"price", order.price.to_string()},
+      {"qty", order.qty.to_string()},
+      {"side", to_string(order.side)},
+      {"isLeverage", ""},
+      {"positionIdx", 0},
+      {"orderStatus", to_string(order.status)},
+      {"cancelType", cancel_type(order)},
+      {"rejectReason", "EC_NoError"},
+      {"avgPrice", order.avg_price.to_string()},
+      {"leavesQty", order.leaves_qty.to_string()},
+      {"leavesValue", leaves_value.to_string()},
+      {"cumExecQty", order.cum_exec_qty.to_string()},
+      {"cumExecValue", order.cum_exec_value.to_string()},
+      {"cumExecFee", order.cum_exec_fee.to_string()},
+      {"timeInForce", to_string(order.time_in_force)},
+      {"orderType", to_string(order.order_type)},
+      {"stopOrderType", "UNKNOWN"},
+      {"orderIv", ""},
+      {"triggerPrice", "0"},
+      {"takeProfit", "0"},
+      {"stopLoss", "0"},
+      {"tpTriggerBy", "UNKNOWN"},
+      {"slTriggerBy", "UNKNOWN"},
+      {"triggerDirection", 0},
+      {"triggerBy", "UNKNOWN"},
+      {"lastPriceOnCreated", ""},
+      {"reduceOnly", order.reduce_only},
+      {"closeOnTrigger", false},
+      {"smpType", "None"},
+      {"smpGroup", 0},
+      {"smpOrderId", ""},
+      {"tpslMode", ""},
+      {"tpLimitPrice", ""},
+      {"slLimitPrice", ""},
+      {"placeType", ""},
+      {"createdTime", ms_text(order.created_time)},
+      {"updatedTime", ms_text(order.updated_time)},
+      // Fees are paid in the settle coin, so the per-coin detail names USDT.
+      {"cumFeeDetail", json::object{{"USDT", order.cum_exec_fee.to_string()}}},
+  };
+  if (history) {
+    out["slippageToleranceType"] = "UNKNOWN";
+    out["slippageTolerance"] = "";
+    out["extraFees"] = "";
+    out["rpiTakerAccess"] = false;
+    out["rpiMatchedQty"] = "0";
+  }
+  return out;
+}
+
+Result<json::object> position_json(const LinearPosition& position) {
+  const bool open = position.side.has_value();
+  return json::object{
+      {"positionIdx", 0},
+      {"riskId", 1},
+      {"riskLimitValue", "2000000"},
+      {"symbol", position.symbol},
+      {"side", open ? to_string(*position.side) : std::string_view()},
+      {"size", position.size.to_string()},
+      {"avgPrice", position.avg_price.to_string()},
+      {"positionValue", position.position_value.to_string()},
+      {"tradeMode", 1},  // isolated margin
+      {"positionStatus", "Normal"},
+      {"autoAddMargin", 0},
+      {"adlRankIndicator", open ? 2 : 0},
+      {"leverage", position.leverage.to_string()},
+      {"breakEvenPrice", ""},
+      {"positionBalance", position.position_im.to_string()},
+      {"markPrice", position.mark_price.to_string()},
+      {"liqPrice", position.liq_price ? position.liq_price->to_string() : std::string()},
+      {"bustPrice", ""},
+      // The ledger keeps no maintenance-margin figure per position, so these are left blank.
+      {"positionMM", ""},
+      {"positionMMByMp", ""},
+      {"positionIM", position.position_im.to_string()},
+      {"positionIMByMp", position.position_im.to_string()},
+      {"tpslMode", "Full"},
+      {"takeProfit", "0"},
+      {"stopLoss", "0"},
+      {"trailingStop", "0"},
+      {"unrealisedPnl", position.unrealised_pnl.to_string()},
+      {"curRealisedPnl", position.cum_realised_pnl.to_string()},
+      {"cumRealisedPnl", position.cum_realised_pnl.to_string()},
+      {"seq", position.updated_time.ms()},
+      {"isReduceOnly", false},
+      {"mmrSysUpdateTime", ""},
+      {"leverageSysUpdatedTime", ""},
+      {"sessionAvgPrice", ""},
+      {"createdTime", ms_text(position.created_time)},
+      {"updatedTime", ms_text(position.updated_time)},
+  };
+}
+
+// A list result as Bybit pages it; the emulator answers in one page.
+json::object list_result(json::array list) {
+  return json::object{{"list", std::move(list)}, {"nextPageCursor", ""}, {"category", "linear"}};
+}
+
+Result<LinearSide> parse_side(std::string_view text) {
+  if (text == "Buy") {
+    return LinearSide::kBuy;
+  }
+  if (text == "Sell") {
+    return LinearSide::kSell;
+  }
+  return params_error("params error: side invalid");
+}
+
+Result<LinearOrderType> parse_order_type(std::string_view text) {
+  if (text == "Market") {
+    return LinearOrderType::kMarket;
+  }
+  if (text == "Limit") {
+    return LinearOrderType::kLimit;
+  }
+  return params_error("params error: orderType invalid");
+}
+
+Result<LinearTimeInForce> parse_time_in_force(std::string_view text) {
+  if (text == "GTC") {
+    return LinearTimeInForce::kGtc;
+  }
+  if (text == "IOC") {
+    return LinearTimeInForce::kIoc;
+  }
+  if (text == "FOK") {
+    return LinearTimeInForce::kFok;
+  }
+  return params_error("params error: timeInForce invalid");
+}
+
+Result<bool> parse_bool(std::string_view name, std::string_view text) {
+  if (text == "true") {
+    return true;
+  }
+  if (text == "false") {
+    return false;
+  }
+  return params_error(fmt::format("params error: {} invalid", name));
+}
+
+// buyLeverage and sellLeverage must agree in one-way mode.
+Result<Decimal> one_way_leverage(const std::map<std::string, std::string, std::less<>>& params) {
+  KIMP_TRY_ASSIGN(const Decimal buy, decimal_param(params, "buyLeverage"));
+  KIMP_TRY_ASSIGN(const Decimal sell, decimal_param(params, "sellLeverage"));
+  if (buy != sell) {
+    return params_error("buy leverage must be equal to sell leverage in one-way mode");
+  }
+  return buy;
+}
+
+// The order a request names by orderId or orderLinkId, when it names one.
+std::optional<OrderRef> order_ref(const std::map<std::string, std::string, std::less<>>& params) {
+  const auto id = find(params, "orderId");
+  const auto link_id = find(params, "orderLinkId");
+  if (!id && !link_id) {
+    return std::nullopt;
+  }
+  return OrderRef{std::string(id.value_or("")), std::string(link_id.value_or(""))};
+}
+
+}  // namespace
+
+RollingWindowLimiter::Decision RollingWindowLimiter::admit(const std::string& key, Timestamp now) {
+  auto& window = windows_[key];
+  const Timestamp window_start = now - std::chrono::seconds(1);
+  while (!window.empty() && window.front() <= window_start) {
+    window.pop_front();
+  }
+  Decision decision;
+  decision.limit = limit_;
+  decision.reset_at = now;
+  if (std::cmp_less(window.size(), limit_)) {
+    window.push_back(now);
+    decision.allowed = true;
+  }
+  decision.remaining = limit_ - static_cast<std::int32_t>(window.size());
+  if (decision.remaining == 0 && !window.empty()) {
+    decision.reset_at = window.front() + std::chrono::seconds(1);
+  }
+  return decision;
+}
+
+BybitApi::BybitApi(Exchange& exchange)
+    : exchange_(exchange),
+      // Bybit's gateway answers a path it does not serve (or serves with another method) with 404.
+      router_([this](const HttpRequest&, bool) {
+        return HttpResponse::json(
+            404, BybitError{404, kRouteNotFound, "Route not found."}.to_json(exchange_.now()));
+      }),
+      public_limiter_(exchange.config().rate_limits.bybit_public),
+      private_limiter_(exchange.config().rate_limits.bybit_private) {
+  add_public(HttpMethod::kGet, "/v5/market/time", &BybitApi::market_time);
+  add_public(HttpMethod::kGet, "/v5/market/instruments-info", &BybitApi::instruments_info);
+  add_public(HttpMethod::kGet, "/v5/market/orderbook", &BybitApi::orderbook);
+  add_public(HttpMethod::kGet, "/v5/market/tickers", &BybitApi::tickers);
+  add_public(HttpMethod::kGet, "/v5/market/funding/history", &BybitApi::funding_history);
+  add_private(HttpMethod::kGet, "/v5/account/wallet-balance", &BybitApi::wallet_balance);
+  add_private(HttpMethod::kGet, "/v5/account/fee-rate", &BybitApi::fee_rate);
+  add_private(HttpMethod::kGet, "/v5/position/list", &BybitApi::position_list);
+  add_private(HttpMethod::kPost, "/v5/position/set-leverage", &BybitApi::set_leverage);
+  add_private(HttpMethod::kPost, "/v5/position/switch-isolated", &BybitApi::switch_isolated);
+  add_private(HttpMethod::kPost, "/v5/account/set-margin-mode", &BybitApi::set_margin_mode);
+  add_private(HttpMethod::kPost, "/v5/position/switch-mode", &BybitApi::switch_mode);
+  add_private(HttpMethod::kPost, "/v5/order/create", &BybitApi::create_order);
+  add_private(HttpMethod::kPost, "/v5/order/cancel", &BybitApi::cancel_order);
+  add_private(HttpMethod::kGet, "/v5/order/realtime", &BybitApi::open_orders);
+  add_private(HttpMethod::kGet, "/v5/order/history", &BybitApi::order_history);
+  add_private(HttpMethod::kGet, "/v5/execution/list", &BybitApi::executions);
+}
+
+HttpResponse BybitApi::handle(const HttpRequest& request) {
+  return router_.route(request);
+}
+
+void BybitApi::add_public(HttpMethod method, const char* path, PublicHandler handler) {
+  router_.add(method, path, [this, handler](const HttpRequest& request, const RouteParams&) {
+    return run_public(request, handler);
+  });
+}
+
+void BybitApi::add_private(HttpMethod method, const char* path, PrivateHandler handler) {
+  router_.add(method, path, [this, handler](const HttpRequest& request, const RouteParams&) {
+    return run_private(request, handler);
+  });
+}
+
+HttpResponse BybitApi::ok(json::value result) const {
+  return HttpResponse::json(200, json::serialize(json::object{{"retCode", 0},
+                                                              {"retMsg", "OK"},
+                                                              {"result", std::move(result)},
+                                                              {"retExtInfo", json::object{}},
+                                                              {"time", exchange_.now().ms()}}));
+}
+
+HttpResponse BybitApi::refuse(const Error& error) const {
+  std::int32_t ret_code = 0;
+  const auto& code = error.venue_code;
+  const auto [end, failed] = std::from_chars(code.data(), code.data() + code.size(), ret_code);
+  if (code.empty() || failed != std::errc{} || end != code.data() + code.size()) {
+    return HttpResponse::json(200, BybitError{200, kServerError, "Server error."}.to_json(exchange_.now()));
+  }
+  return HttpResponse::json(200, BybitError{200, ret_code, error.message}.to_json(exchange_.now()));
+}
+
+HttpResponse BybitApi::run_public(const HttpRequest& request, PublicHandler handler) {
+  if (auto synced = exchange_.sync(); !synced) {
+    return refuse(synced.error());
+  }
+  if (!public_limiter_.admit("public", exchange_.now()).allowed) {
+    return HttpResponse::json(200,
+                              BybitError{200, kTooManyVisits, "Too many visits!"}.to_json(exchange_.now()));
+  }
+  auto params = query_params(request.query);
+  if (!params) {
+    return refuse(params.error());
+  }
+  auto response = (this->*handler)(*params);
+  return response ? std::move(*response) : refuse(response.error());
+}
+
+HttpResponse BybitApi::run_private(const HttpRequest& request, PrivateHandler handler) {
+  if (auto synced = exchange_.sync(); !synced) {
+    return refuse(synced.error());
+  }
+  const bool is_get = request.method == HttpMethod::kGet;
+  const BybitSignedRequest signed_request{is_get,
+                                          request.header("X-BAPI-API-KEY"),
+                                          request.header("X-BAPI-TIMESTAMP"),
+                                          request.header("X-BAPI-SIGN"),
+                                          request.header("X-BAPI-RECV-WINDOW"),
+                                          request.header("X-BAPI-SIGN-TYPE"),
+                                          request.query,
+                                          request.body};
+  const auto who = verify_bybit_request(signed_request, exchange_.now(),
+                                        [this](std::string_view key) { return exchange_.bybit_key(key); });
+  if (!who) {
+    return HttpResponse::json(who.error().http_status, who.error().to_json(exchange_.now()));
+  }
+  const auto decision = private_limiter_.admit(who->account_id + ' ' + request.path, exchange_.now());
+  HttpResponse response;
+  if (!decision.allowed) {
+    response =
+        HttpResponse::json(200, BybitError{200, kTooManyVisits, "Too many visits!"}.to_json(exchange_.now()));
+  } else {
+    auto params = is_get ? query_params(request.query) : body_params(request.body);
+    if (!params) {
+      response = refuse(params.error());
+    } else if (auto answer = (this->*handler)(*params, who->account_id); answer) {
+      response = std::move(*answer);
+    } else {
+      response = refuse(answer.error());
+    }
+  }
+  response.headers.emplace_back("X-Bapi-Limit", std::to_string(decision.limit));
+  response.headers.emplace_back("X-Bapi-Limit-Status", std::to_string(decision.remaining));
+  response.headers.emplace_back("X-Bapi-Limit-Reset-Timestamp", ms_text(decision.reset_at));
+  return response;
+}
+
+// ---- public ----
+
+Result<HttpResponse> BybitApi::market_time(const Params&) {
+  const Timestamp now = exchange_.now();
+  return ok(
+      json::object{{"timeSecond", std::to_string(now.seconds())}, {"timeNano", std::to_string(now.ns())}});
+}
+
+Result<HttpResponse> BybitApi::instruments_info(const Params& params) {
+  KIMP_TRY(require_linear(params));
+  const auto symbol = find(params, "symbol");
+  const auto& market = exchange_.market();
+  json::array list;
+  std::int64_t symbol_id = 0;
+  for (const auto& name : market.symbols(Venue::kBybit)) {
+    ++symbol_id;
+    const BybitInstrument* instrument = market.instruments().find(name);
+    if (instrument != nullptr && (!symbol || *symbol == name)) {
+      list.push_back(instrument_json(*instrument, symbol_id));
+    }
+  }
+  return ok(json::object{{"category", "linear"}, {"list", std::move(list)}, {"nextPageCursor", ""}});
+}
+
+Result<HttpResponse> BybitApi::funding_history(const Params& params) {
+  KIMP_TRY(require_linear(params));
+  KIMP_TRY_ASSIGN(const auto symbol, required(params, "symbol"));
+  KIMP_TRY_ASSIGN(const auto limit,
+                  int_param(params, "limit", kMaxFundingHistoryLimit, 1, kMaxFundingHistoryLimit));
+  if (exchange_.market().book(Venue::kBybit, symbol) == nullptr) {
+    return params_error("params error: symbol invalid");
+  }
+  json::array list;
+  const auto& history = exchange_.funding_history();
+  for (auto record = history.rbegin(); record != history.rend() && std::cmp_less(list.size(), limit);
+       ++record) {
+    if (record->symbol == symbol) {
+      list.push_back(json::object{{"symbol", record->symbol},
+                                  {"fundingRate", record->funding_rate.to_string()},
+                                  {"fundingRateTimestamp", ms_text(record->funding_time)}});
+    }
+  }
+  return ok(json::object{{"category", "linear"}, {"list", list}});
+}
+
+Result<HttpResponse> BybitApi::orderbook(const Params& params) {
+  KIMP_TRY(require_linear(params));
+  KIMP_TRY_ASSIGN(const auto symbol, required(params, "symbol"));
+  KIMP_TRY_ASSIGN(const auto limit,
+                  int_param(params, "limit", kDefaultOrderbookLimit, 1, kMaxOrderbookLimit));
+  const OrderBook* book = exchange_.market().book(Venue::kBybit, symbol);
+  if (book == nullptr) {
+    return params_error("params error: symbol invalid");
+  }
+  const auto depth = static_cast<std::size_t>(limit);
+  return ok(json::object{{"s", symbol},
+                         {"a", levels_json(book->asks, depth)},
+                         {"b", levels_json(book->bids, depth)},
+                         {"ts", book->ts_event.ms()},
+                         {"u", book->update_id},
+                         {"seq", book->update_id},
+                         {"cts", book->ts_event.ms()}});
+}
+
+Result<HttpResponse> BybitApi::tickers(const Params& params) {
+  KIMP_TRY(require_linear(params));
+  const auto symbol = find(params, "symbol");
+  const auto& market = exchange_.market();
+  if (symbol && market.book(Venue::kBybit, *symbol) == nullptr) {
+    return params_error("params error: symbol invalid");
+  }
+  // Open interest of the emulated world: every account's positions in the symbol.
+  KIMP_TRY_ASSIGN(const auto snapshot, exchange_.ledger().snapshot());
+  json::array list;
+  for (const auto& name : market.symbols(Venue::kBybit)) {
+    if (symbol && *symbol != name) {
+      continue;
+    }
+    const BybitInstrument* instrument = market.instruments().find(name);
+    const OrderBook* book = market.book(Venue::kBybit, name);
+    if (instrument == nullptr || book == nullptr || book->bids.empty() || book->asks.empty()) {
+      return make_error(ErrorCode::kInternal, fmt::format("no instrument or book for {}", name));
+    }
+    KIMP_TRY_ASSIGN(const auto funding, market.funding(name));
+    auto traded = market.ticker(Venue::kBybit, name);
+    if (!traded && traded.error().code != ErrorCode::kFailedPrecondition) {
+      return tl::unexpected(traded.error());
+    }
+    // Before the model's first trade every price of the day is the mark and nothing has traded.
+    const TickerStats stats =
+        traded
+            ? *traded
+            : TickerStats{
+                  funding.mark_price, funding.mark_price, funding.mark_price, funding.mark_price, 0.0, 0.0};
+    KIMP_TRY_ASSIGN(const auto hour, market.candles(Venue::kBybit, name, 61));
+    KIMP_TRY_ASSIGN(const auto change, stats.last_price.sub(stats.open_24h));
+    KIMP_TRY_ASSIGN(const auto ratio, change.div(stats.open_24h));
+    KIMP_TRY_ASSIGN(const auto pcnt, ratio.round_to_step(kPercentStep, RoundingMode::kHalfEven));
+    Decimal open_interest;
+    for (const auto& account : snapshot.accounts) {
+      for (const auto& position : account.linear_positions) {
+        if (position.symbol == name) {
+          KIMP_TRY_ASSIGN(open_interest, open_interest.add(position.size));
+        }
+      }
+    }
+    KIMP_TRY_ASSIGN(const auto open_interest_value, open_interest.mul(funding.mark_price));
+    list.push_back(json::object{
+        {"symbol", name},
+        {"lastPrice", stats.last_price.to_string()},
+        {"indexPrice", funding.index_price.to_string()},
+        {"markPrice", funding.mark_price.to_string()},
+        {"prevPrice24h", stats.open_24h.to_string()},
+        {"price24hPcnt", pcnt.to_string()},
+        {"highPrice24h", stats.high_24h.to_string()},
+        {"lowPrice24h", stats.low_24h.to_string()},
+        {"prevPrice1h", hour.empty() ? stats.last_price.to_string() : hour.front().open.to_string()},
+        {"openInterest", open_interest.to_string()},
+        {"openInterestValue", open_interest_value.to_string()},
+        {"turnover24h", fixed(stats.turnover_24h, 4)},
+        {"volume24h", fixed(stats.volume_24h, decimals_of(instrument->qty_step))},
+        {"fundingRate", funding.funding_rate.to_string()},
+        {"nextFundingTime", ms_text(funding.next_funding_time)},
+        {"predictedDeliveryPrice", ""},
+        {"basisRate", ""},
+        {"deliveryFeeRate", ""},
+        {"deliveryTime", "0"},
+        {"ask1Size", book->asks.front().quantity.to_string()},
+        {"bid1Price", book->bids.front().price.to_string()},
+        {"ask1Price", book->asks.front().price.to_string()},
+        {"bid1Size", book->bids.front().quantity.to_string()},
+        {"basis", ""},
+        {"preOpenPrice", ""},
+        {"preQty", ""},
+        {"curPreListingPhase", ""},
+        {"fundingIntervalHour", std::to_string(funding.interval_minutes / 60)},
+        {"basisRateYear", ""},
+        {"fundingCap", instrument->upper_funding_rate.to_string()},
+    });
+  }
+  return ok(json::object{{"category", "linear"}, {"list", std::move(list)}});
+}
+
+// ---- account ----
+
+Result<HttpResponse> BybitApi::wallet_balance(const Params& params, const std::string& account_id) {
+  const auto account_type = find(params, "accountType");
+  if (!account_type || *account_type != "UNIFIED") {
+    return params_error("accountType only support UNIFIED.");
+  }
+  const auto coin_filter = find(params, "coin");
+  KIMP_TRY_ASSIGN(const auto wallet, exchange_.ledger().usdt_wallet(account_id));
+  KIMP_TRY_ASSIGN(const auto positions, exchange_.ledger().linear_positions(account_id));
+  Decimal cum_realised;
+  for (const auto& position : positions) {
+    KIMP_TRY_ASSIGN(cum_realised, cum_realised.add(position.cum_realised_pnl));
+  }
+  KIMP_TRY_ASSIGN(const auto initial_margin, wallet.total_position_im.add(wallet.total_order_im));
+  Decimal im_rate;
+  if (wallet.equity.is_positive()) {
+    KIMP_TRY_ASSIGN(const auto rate, initial_margin.div(wallet.equity));
+    KIMP_TRY_ASSIGN(im_rate, rate.round_to_step(Decimal::from_units(10'000), RoundingMode::kUp));
+  }
+  json::array coins;
+  if (!coin_filter || coin_filter->find("USDT") != std::string_view::npos) {
+    coins.push_back(json::object{
+        {"availableToBorrow", ""},
+        {"bonus", "0"},
+        {"accruedInterest", "0"},
+        // Bybit no longer fills this field for UNIFIED accounts.
+        {"availableToWithdraw", ""},
+        {"totalOrderIM", wallet.total_order_im.to_string()},
+        {"equity", wallet.equity.to_string()},
+        {"totalPositionMM", ""},
+        {"usdValue", wallet.equity.to_string()},
+        {"spotHedgingQty", "0"},
+        {"unrealisedPnl", wallet.unrealised_pnl.to_string()},
+        {"collateralSwitch", true},
+        {"borrowAmount", "0"},
+        {"totalPositionIM", wallet.total_position_im.to_string()},
+        {"walletBalance", wallet.wallet_balance.to_string()},
+        {"cumRealisedPnl", cum_realised.to_string()},
+        {"locked", "0"},
+        {"marginCollateral", true},
+        {"coin", "USDT"},
+        {"spotBorrow", "0"},
+    });
+  }
+  json::object account{
+      {"totalEquity", wallet.equity.to_string()},
+      {"accountIMRate", im_rate.to_string()},
+      {"accountIMRateByMp", im_rate.to_string()},
+      {"totalMarginBalance", wallet.equity.to_string()},
+      {"totalInitialMargin", initial_margin.to_string()},
+      {"totalInitialMarginByMp", initial_margin.to_string()},
+      {"accountType", "UNIFIED"},
+      {"totalAvailableBalance", wallet.available_balance.to_string()},
+      {"accountMMRate", ""},
+      {"accountMMRateByMp", ""},
+      {"totalPerpUPL", wallet.unrealised_pnl.to_string()},
+      {"totalWalletBalance", wallet.wallet_balance.to_string()},
+      {"accountLTV", "0"},
+      {"totalMaintenanceMargin", ""},
+      {"totalMaintenanceMarginByMp", ""},
+      {"coin", std::move(coins)},
+  };
+  return ok(json::object{{"list", json::array{std::move(account)}}});
+}
+
+Result<HttpResponse> BybitApi::fee_rate(const Params& params, const std::string&) {
+  KIMP_TRY(require_linear(params));
+  const auto symbol = find(params, "symbol");
+  const auto& market = exchange_.market();
+  if (symbol && market.book(Venue::kBybit, *symbol) == nullptr) {
+    return params_error("params error: symbol invalid");
+  }
+  const auto& fees = exchange_.config().fees;
+  KIMP_TRY_ASSIGN(const auto taker, fees.bybit_taker_pct.div(kOneHundred));
+  KIMP_TRY_ASSIGN(const auto maker, fees.bybit_maker_pct.div(kOneHundred));
+  json::array list;
+  for (const auto& name : market.symbols(Venue::kBybit)) {
+    if (!symbol || *symbol == name) {
+      list.push_back(json::object{
+          {"symbol", name}, {"takerFeeRate", taker.to_string()}, {"makerFeeRate", maker.to_string()}});
+    }
+  }
+  return ok(json::object{{"list", std::move(list)}});
+}
+
+Result<HttpResponse> BybitApi::set_margin_mode(const Params& params, const std::string&) {
+  KIMP_TRY_ASSIGN(const auto mode, required(params, "setMarginMode"));
+  // Both answers have the shape account_set-margin-mode.mdx shows: no retExtInfo, no time.
+  const auto answer = [](std::int32_t ret_code, std::string_view ret_msg, json::array reasons) {
+    return HttpResponse::json(
+        200,
+        json::serialize(json::object{
+            {"retCode", ret_code}, {"retMsg", ret_msg}, {"result", json::object{{"reasons", reasons}}}}));
+  };
+  if (mode == "ISOLATED_MARGIN") {
+    return answer(0, "Request accepted", {});
+  }
+  if (mode == "REGULAR_MARGIN" || mode == "PORTFOLIO_MARGIN") {
+    return answer(kSetMarginModeFailed, "Set margin mode failed",
+                  json::array{json::object{{"reasonCode", "3400000"},
+                                           {"reasonMsg", "The emulator trades isolated margin only"}}});
+  }
+  return params_error("params error: setMarginMode invalid");
+}
+
+// ---- positions ----
+
+Result<HttpResponse> BybitApi::position_list(const Params& params, const std::string& account_id) {
+  KIMP_TRY(require_linear(params));
+  const auto symbol = find(params, "symbol");
+  const auto settle_coin = find(params, "settleCoin");
+  if (!symbol && !settle_coin) {
+    return params_error("Symbol or settleCoin is required");
+  }
+  KIMP_TRY_ASSIGN(const auto positions, exchange_.ledger().linear_positions(account_id));
+  json::array list;
+  for (const auto& position : positions) {
+    if ((symbol && *symbol != position.symbol) || (settle_coin && *settle_coin != "USDT")) {
+      continue;
+    }
+    KIMP_TRY_ASSIGN(auto entry, position_json(position));
+    list.push_back(std::move(entry));
+  }
+  return ok(list_result(std::move(list)));
+}
+
+Result<HttpResponse> BybitApi::set_leverage(const Params& params, const std::string& account_id) {
+  KIMP_TRY(require_linear(params));
+  KIMP_TRY_ASSIGN(const auto symbol, required(params, "symbol"));
+  KIMP_TRY_ASSIGN(const auto leverage, one_way_leverage(params));
+  KIMP_TRY(exchange_.ledger().set_leverage(account_id, std::string(symbol), leverage, exchange_.now()));
+  return ok(json::object{});
+}
+
+Result<HttpResponse> BybitApi::switch_isolated(const Params& params, const std::string& account_id) {
+  KIMP_TRY(require_linear(params));
+  KIMP_TRY_ASSIGN(const auto symbol, required(params, "symbol"));
+  KIMP_TRY_ASSIGN(const auto trade_mode, required(params, "tradeMode"));
+  KIMP_TRY_ASSIGN(const auto leverage, one_way_leverage(params));
+  if (trade_mode == "0") {
+    return params_error("cross margin is not supported: the emulator trades isolated margin only");
+  }
+  if (trade_mode != "1") {
+    return params_error("params error: tradeMode invalid");
+  }
+  // Every position is isolated already; the request still sets the leverage it carries.
+  auto set = exchange_.ledger().set_leverage(account_id, std::string(symbol), leverage, exchange_.now());
+  if (!set && set.error().venue_code != std::to_string(kLeverageNotModified)) {
+    return tl::unexpected(set.error());
+  }
+  return ok(json::object{});
+}
+
+Result<HttpResponse> BybitApi::switch_mode(const Params& params, const std::string&) {
+  KIMP_TRY(require_linear(params));
+  if (!find(params, "symbol") && !find(params, "coin")) {
+    return params_error("Either symbol or coin is required");
+  }
+  KIMP_TRY_ASSIGN(const auto mode, required(params, "mode"));
+  if (mode == "0") {
+    return ok(json::object{});
+  }
+  if (mode == "3") {
+    return make_error(ErrorCode::kFailedPrecondition, "Hedge mode is not supported for this symbol.",
+                      std::to_string(kHedgeModeUnsupported));
+  }
+  return params_error("params error: mode invalid");
+}
+
+// ---- orders ----
+
+Result<HttpResponse> BybitApi::create_order(const Params& params, const std::string& account_id) {
+  KIMP_TRY(require_linear(params));
+  LinearOrderRequest order;
+  KIMP_TRY_ASSIGN(const auto symbol, required(params, "symbol"));
+  order.symbol = std::string(symbol);
+  KIMP_TRY_ASSIGN(const auto side, required(params, "side"));
+  KIMP_TRY_ASSIGN(order.side, parse_side(side));
+  KIMP_TRY_ASSIGN(const auto order_type, required(params, "orderType"));
+  KIMP_TRY_ASSIGN(order.order_type, parse_order_type(order_type));
+  KIMP_TRY_ASSIGN(order.qty, decimal_param(params, "qty"));
+  if (find(params, "price")) {
+    KIMP_TRY_ASSIGN(order.price, decimal_param(params, "price"));
+  }
+  if (const auto tif = find(params, "timeInForce")) {
+    KIMP_TRY_ASSIGN(order.time_in_force, parse_time_in_force(*tif));
+  }
+  if (const auto reduce_only = find(params, "reduceOnly")) {
+    KIMP_TRY_ASSIGN(order.reduce_only, parse_bool("reduceOnly", *reduce_only));
+  }
+  if (const auto position_idx = find(params, "positionIdx"); position_idx && *position_idx != "0") {
+    return params_error("position idx not match position mode");
+  }
+  order.order_link_id = std::string(find(params, "orderLinkId").value_or(""));
+  const OrderBook* book = exchange_.market().book(Venue::kBybit, order.symbol);
+  if (book == nullptr) {
+    return params_error("params error: symbol invalid");
+  }
+  KIMP_TRY_ASSIGN(const auto placed,
+                  exchange_.ledger().place_linear_order(account_id, order, *book, exchange_.now()));
+  return ok(json::object{{"orderId", placed.order_id}, {"orderLinkId", placed.order_link_id}});
+}
+
+Result<HttpResponse> BybitApi::cancel_order(const Params& params, const std::string& account_id) {
+  KIMP_TRY(require_linear(params));
+  KIMP_TRY(required(params, "symbol"));
+  const auto ref = order_ref(params);
+  if (!ref) {
+    return params_error("orderId or orderLinkId is required");
+  }
+  KIMP_TRY_ASSIGN(const auto cancelled,
+                  exchange_.ledger().cancel_linear_order(account_id, *ref, exchange_.now()));
+  return ok(json::object{{"orderId", cancelled.order_id}, {"orderLinkId", cancelled.order_link_id}});
+}
+
+Result<HttpResponse> BybitApi::open_orders(const Params& params, const std::string& account_id) {
+  KIMP_TRY(require_linear(params));
+  KIMP_TRY_ASSIGN(const auto limit,
+                  int_param(params, "limit", kDefaultOrderListLimit, 1, kMaxOrderListLimit));
+  const std::string symbol(find(params, "symbol").value_or(""));
+  std::vector<LinearOrder> orders;
+  if (const auto ref = order_ref(params)) {
+    // Asked by id, Bybit also shows an order that has just closed.
+    if (auto order = exchange_.ledger().linear_order(account_id, *ref); order) {
+      orders.push_back(std::move(*order));
+    }
+  } else {
+    KIMP_TRY_ASSIGN(orders, exchange_.ledger().linear_open_orders(account_id, symbol));
+  }
+  json::array list;
+  for (const auto& order : orders) {
+    if (std::cmp_greater_equal(list.size(), limit)) {
+      break;
+    }
+    if (symbol.empty() || order.symbol == symbol) {
+      KIMP_TRY_ASSIGN(auto entry, order_json(order, false));
+      list.push_back(std::move(entry));
+    }
+  }
+  return ok(list_result(std::move(list)));
+}
+
+Result<HttpResponse> BybitApi::order_history(const Params& params, const std::string& account_id) {
+  KIMP_TRY(require_linear(params));
+  KIMP_TRY_ASSIGN(const auto limit,
+                  int_param(params, "limit", kDefaultOrderListLimit, 1, kMaxOrderListLimit));
+  const std::string symbol(find(params, "symbol").value_or(""));
+  KIMP_TRY_ASSIGN(auto orders, exchange_.ledger().linear_order_history(account_id, symbol));
+  const auto ref = order_ref(params);
+  json::array list;
+  for (const auto& order : orders) {
+    if (ref && order.order_id != ref->venue_id && order.order_link_id != ref->client_id) {
+      continue;
+    }
+    if (std::cmp_greater_equal(list.size(), limit)) {
+      break;
+    }
+    KIMP_TRY_ASSIGN(auto entry, order_json(order, true));
+    list.push_back(std::move(entry));
+  }
+  return ok(list_result(std::move(list)));
+}
+
+Result<HttpResponse> BybitApi::executions(const Params& params, const std::string& account_id) {
+  KIMP_TRY(require_linear(params));
+  KIMP_TRY_ASSIGN(const auto limit,
+                  int_param(params, "limit", kDefaultExecutionLimit, 1, kMaxExecutionLimit));
+  const std::string symbol(find(params, "symbol").value_or(""));
+  const auto order_id = find(params, "orderId");
+  KIMP_TRY_ASSIGN(const auto fills, exchange_.ledger().linear_executions(account_id, symbol));
+  json::array list;
+  for (const auto& fill : fills) {
+    if (order_id && *order_id != fill.order_id) {
+      continue;
+    }
+    if (std::cmp_greater_equal(list.size(), limit)) {
+      break;
+    }
+    KIMP_TRY_ASSIGN(const auto order,
+                    exchange_.ledger().linear_order(account_id, OrderRef{fill.order_id, {}}));
+    list.push_back(json::object{
+        {"symbol", fill.symbol},
+        {"orderId", fill.order_id},
+        {"orderLinkId", fill.order_link_id},
+        {"side", to_string(fill.side)},
+        {"orderPrice", order.price.to_string()},
+        {"orderQty", order.qty.to_string()},
+        {"leavesQty", order.leaves_qty.to_string()},
+        {"createType", "CreateByUser"},
+        {"orderType", to_string(order.order_type)},
+        {"stopOrderType", "UNKNOWN"},
+        {"execFee", fill.exec_fee.to_string()},
+        {"execId", fill.exec_id},
+        {"execPrice", fill.exec_price.to_string()},
+        {"execQty", fill.exec_qty.to_string()},
+        {"execType", "Trade"},
+        {"execValue", fill.exec_value.to_string()},
+        {"execTime", ms_text(fill.exec_time)},
+        {"feeCurrency", "USDT"},
+        {"isMaker", fill.is_maker},
+        {"feeRate", fill.fee_rate.to_string()},
+        {"tradeIv", ""},
+        {"markIv", ""},
+        // The ledger records no mark or index price per fill.
+        {"markPrice", ""},
+        {"indexPrice", ""},
+        {"underlyingPrice", ""},
+        {"blockTradeId", ""},
+        {"closedSize", fill.closed_size.to_string()},
+        {"seq", fill.exec_time.ms()},
+        {"extraFees", ""},
+    });
+  }
+  return ok(list_result(std::move(list)));
+}
+
+}  // namespace kimp::sim

@@ -1,0 +1,1193 @@
+// The emulated Upbit REST API: routing, rate limits, quotation answers with exact JSON numbers, and the
+// JWT-authenticated exchange endpoints over the ledger.
+#include "sim/server/upbit_api.hpp"
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <chrono>
+#include <cmath>
+#include <functional>
+#include <limits>
+#include <set>
+#include <utility>
+#include <variant>
+
+#include <fmt/format.h>
+#include <boost/json.hpp>
+#include <boost/url/pct_string_view.hpp>
+
+#include "sim/server/exact_json.hpp"
+
+namespace kimp::sim {
+namespace {
+
+namespace json = boost::json;
+
+constexpr unsigned kBadRequest = 400;
+constexpr unsigned kNotFound = 404;
+constexpr unsigned kTooManyRequests = 429;
+constexpr unsigned kServerError = 500;
+
+// Quotation errors carry the HTTP status as a numeric name (quotation.yaml, BadRequest / NotFound).
+constexpr std::string_view kMissingParameter =
+    "Missing request parameter error. Check the required parameters!";
+constexpr std::string_view kInvalidParameter = "Invalid parameter. Check the given value!";
+constexpr std::string_view kTypeMismatch = "Type mismatch error. Check the parameters type!";
+constexpr std::string_view kCodeNotFound = "Code not found";
+
+constexpr std::string_view kRemainingReq = "Remaining-Req";
+constexpr std::string_view kKrw = "KRW";
+
+// Upbit's candle and trade endpoints cap how much one request returns.
+constexpr std::int64_t kMaxCandles = 200;
+constexpr std::int64_t kMaxTicks = 500;
+constexpr std::int64_t kMaxOrderbookUnits = 30;
+constexpr std::int64_t kMaxOpenOrders = 100;
+constexpr std::int64_t kMaxClosedOrders = 1'000;
+// Levels of orderbook grouping beyond the tick: tick × 10^1 .. tick × 10^5, as Upbit offers for KRW-BTC.
+constexpr int kGroupingDecades = 5;
+// The largest KRW order total Upbit accepts (orders/chance max_total).
+constexpr std::int64_t kMaxOrderTotalKrw = 1'000'000'000;
+
+HttpResponse upbit_error(unsigned status, std::string name, std::string message) {
+  return HttpResponse::json(
+      status, UpbitError{static_cast<std::uint16_t>(status), std::move(name), std::move(message)}.to_json());
+}
+
+HttpResponse quotation_error(unsigned status, std::string_view message) {
+  return HttpResponse::json(
+      status, json::serialize(json::object{{"error", json::object{{"name", status}, {"message", message}}}}));
+}
+
+HttpResponse validation_error(std::string_view field) {
+  return upbit_error(kBadRequest, "validation_error",
+                     fmt::format("\"{}\" does not have a valid value", field));
+}
+
+HttpResponse server_error(const Error& error) {
+  return upbit_error(kServerError, "server_error", error.message);
+}
+
+// A ledger refusal with the Upbit name the ledger chose; errors without one are emulator faults.
+HttpResponse ledger_error(const Error& error) {
+  if (error.venue_code.empty()) {
+    return server_error(error);
+  }
+  const unsigned status = error.venue_code == "order_not_found" ? kNotFound : kBadRequest;
+  return upbit_error(status, error.venue_code, error.message);
+}
+
+std::optional<std::int64_t> parse_int(std::string_view text) {
+  std::int64_t value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size()) {
+    return std::nullopt;
+  }
+  return value;
+}
+
+// An optional integer parameter within [1, max], `fallback` when absent; the answer when it is not.
+std::variant<std::int64_t, HttpResponse> bounded_count(const UpbitQuery& query, std::string_view key,
+                                                       std::int64_t fallback, std::int64_t max,
+                                                       bool quotation) {
+  const auto text = query.get(key);
+  if (!text) {
+    return fallback;
+  }
+  const auto value = parse_int(*text);
+  if (!value || *value < 1 || *value > max) {
+    if (quotation) {
+      return quotation_error(kBadRequest, value ? kInvalidParameter : kTypeMismatch);
+    }
+    return validation_error(key);
+  }
+  return *value;
+}
+
+// "2025-06-24T04:56:53Z", "2025-06-24T13:56:53+09:00", zone-less UTC "2025-06-24 04:56:53", or epoch ms.
+std::optional<Timestamp> parse_time(std::string text) {
+  if (const auto ms = parse_int(text)) {
+    const auto at = Timestamp::from_ms(*ms);
+    return at ? std::optional<Timestamp>(*at) : std::nullopt;
+  }
+  std::replace(text.begin(), text.end(), ' ', 'T');
+  if (auto at = Timestamp::parse_iso8601(text)) {
+    return *at;
+  }
+  if (auto at = Timestamp::parse_iso8601_local(text, std::chrono::minutes(0))) {
+    return *at;
+  }
+  return std::nullopt;
+}
+
+Timestamp in_kst(Timestamp at) {
+  return at + kKstUtcOffset;
+}
+// "yyyy-MM-ddTHH:mm:ss" of an instant already shifted to the wanted zone.
+std::string iso_seconds(Timestamp at) {
+  return at.to_iso8601().substr(0, 19);
+}
+// Upbit's order times: KST with the offset written, "2025-07-04T14:14:00+09:00".
+std::string kst_time(Timestamp at) {
+  return iso_seconds(in_kst(at)) + "+09:00";
+}
+std::string kst_time_ms(Timestamp at) {
+  return in_kst(at).to_iso8601().substr(0, 23) + "+09:00";
+}
+std::string compact_date(const std::string& iso) {
+  return iso.substr(0, 4) + iso.substr(5, 2) + iso.substr(8, 2);
+}
+std::string compact_time(const std::string& iso) {
+  return iso.substr(11, 2) + iso.substr(14, 2) + iso.substr(17, 2);
+}
+
+Timestamp floor_to(Timestamp at, Duration step) {
+  const std::int64_t ns = at.ns();
+  const std::int64_t width = step.count();
+  const std::int64_t floored = ns >= 0 ? ns / width * width : -((-ns + width - 1) / width) * width;
+  return Timestamp::from_ns(floored);
+}
+
+std::vector<std::string> split(std::string_view text, char separator) {
+  std::vector<std::string> parts;
+  std::size_t start = 0;
+  for (;;) {
+    const auto end = text.find(separator, start);
+    parts.emplace_back(
+        text.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start));
+    if (end == std::string_view::npos) {
+      return parts;
+    }
+    start = end + 1;
+  }
+}
+
+std::string base_currency(std::string_view market) {
+  const auto dash = market.find('-');
+  return std::string(dash == std::string_view::npos ? market : market.substr(dash + 1));
+}
+
+// Names /v1/market/all shows for the coins the emulator trades.
+struct CoinNames {
+  std::string_view coin;
+  std::string_view korean;
+  std::string_view english;
+};
+constexpr std::array<CoinNames, 6> kCoinNames{{{"BTC", "비트코인", "Bitcoin"},
+                                               {"ETH", "이더리움", "Ethereum"},
+                                               {"SOL", "솔라나", "Solana"},
+                                               {"XRP", "엑스알피(리플)", "XRP"},
+                                               {"DOGE", "도지코인", "Dogecoin"},
+                                               {"USDT", "테더", "Tether"}}};
+
+// The day (UTC 00:00 onwards) and year statistics Upbit's ticker and trades report, from the model's
+// minute candles (its history may be shorter than a day; then its oldest candle stands in for the past).
+struct DayStats {
+  Decimal prev_close;
+  Decimal open;
+  Decimal high;
+  Decimal low;
+  double volume = 0.0;
+  double turnover = 0.0;
+  double last_volume = 0.0;
+  const Candle* year_high = nullptr;
+  const Candle* year_low = nullptr;
+};
+
+DayStats day_stats(const std::vector<Candle>& candles, Timestamp now) {
+  DayStats stats;
+  if (candles.empty()) {
+    return stats;
+  }
+  const Timestamp midnight = floor_to(now, std::chrono::hours(24));
+  stats.prev_close = candles.front().open;
+  bool in_day = false;
+  for (const Candle& candle : candles) {
+    if (stats.year_high == nullptr || candle.high > stats.year_high->high) {
+      stats.year_high = &candle;
+    }
+    if (stats.year_low == nullptr || candle.low < stats.year_low->low) {
+      stats.year_low = &candle;
+    }
+    if (candle.open_time < midnight) {
+      stats.prev_close = candle.close;
+      continue;
+    }
+    if (!in_day) {
+      in_day = true;
+      stats.open = candle.open;
+      stats.high = candle.high;
+      stats.low = candle.low;
+    }
+    stats.high = std::max(stats.high, candle.high);
+    stats.low = std::min(stats.low, candle.low);
+    stats.volume += candle.volume;
+    stats.turnover += candle.turnover;
+  }
+  if (!in_day) {
+    stats.open = stats.high = stats.low = candles.back().close;
+  }
+  stats.last_volume = candles.back().volume;
+  return stats;
+}
+
+Result<std::vector<Candle>> all_candles(const MarketModel& market, std::string_view symbol) {
+  return market.candles(Venue::kUpbit, symbol, std::numeric_limits<std::size_t>::max());
+}
+
+// Book levels merged onto multiples of `level` (bids down, asks up); unchanged for level 0.
+Result<std::vector<BookLevel>> grouped(const std::vector<BookLevel>& levels, Decimal level,
+                                       RoundingMode mode) {
+  if (level.is_zero()) {
+    return levels;
+  }
+  std::vector<BookLevel> out;
+  for (const BookLevel& book_level : levels) {
+    KIMP_TRY_ASSIGN(const Decimal price, book_level.price.round_to_step(level, mode));
+    if (!out.empty() && out.back().price == price) {
+      KIMP_TRY_ASSIGN(out.back().quantity, out.back().quantity.add(book_level.quantity));
+    } else {
+      out.push_back(BookLevel{price, book_level.quantity});
+    }
+  }
+  return out;
+}
+
+Decimal book_tick(std::string_view market, const OrderBook& book) {
+  const Decimal reference =
+      book.bids.empty() ? (book.asks.empty() ? Decimal() : book.asks.front().price) : book.bids.front().price;
+  return upbit_tick_size(market, reference);
+}
+
+// "0" and the tick times 10, 100, ... that fit in a Decimal: the grouping levels a market supports.
+std::vector<Decimal> supported_levels(Decimal tick) {
+  std::vector<Decimal> levels{Decimal()};
+  Decimal level = tick;
+  for (int decade = 0; decade < kGroupingDecades; ++decade) {
+    auto next = level.mul(Decimal::from_units(10 * Decimal::kUnitsPerOne));
+    if (!next) {
+      break;
+    }
+    level = *next;
+    levels.push_back(level);
+  }
+  return levels;
+}
+
+json::object balance_json(const UpbitBalance& balance) {
+  return json::object{
+      {"currency", balance.currency},         {"balance", balance.balance.to_string()},
+      {"locked", balance.locked.to_string()}, {"avg_buy_price", balance.avg_buy_price.to_string()},
+      {"avg_buy_price_modified", false},      {"unit_currency", kKrw}};
+}
+
+// An order as Upbit's exchange API shows it: amounts as strings, optional fields only when set.
+json::object order_json(const UpbitOrder& order) {
+  json::object out{{"uuid", order.uuid},
+                   {"side", to_string(order.side)},
+                   {"ord_type", to_string(order.ord_type)},
+                   {"state", to_string(order.state)},
+                   {"market", order.market},
+                   {"created_at", kst_time(order.created_at)},
+                   {"remaining_volume", order.remaining_volume.to_string()},
+                   {"executed_volume", order.executed_volume.to_string()},
+                   {"executed_funds", order.executed_funds.to_string()},
+                   {"reserved_fee", order.reserved_fee.to_string()},
+                   {"remaining_fee", order.remaining_fee.to_string()},
+                   {"paid_fee", order.paid_fee.to_string()},
+                   {"locked", order.locked.to_string()},
+                   {"prevented_volume", "0"},
+                   {"prevented_locked", "0"},
+                   {"trades_count", order.trades_count}};
+  if (order.price) {
+    out["price"] = order.price->to_string();
+  }
+  if (order.volume) {
+    out["volume"] = order.volume->to_string();
+  }
+  if (order.time_in_force) {
+    out["time_in_force"] = to_string(*order.time_in_force);
+  }
+  if (!order.identifier.empty()) {
+    out["identifier"] = order.identifier;
+  }
+  return out;
+}
+
+json::object trade_json(const UpbitTrade& trade) {
+  return json::object{{"market", trade.market},
+                      {"uuid", trade.uuid},
+                      {"price", trade.price.to_string()},
+                      {"volume", trade.volume.to_string()},
+                      {"funds", trade.funds.to_string()},
+                      {"trend", trade.side == UpbitSide::kBid ? "up" : "down"},
+                      {"created_at", kst_time_ms(trade.created_at)},
+                      {"side", to_string(trade.side)}};
+}
+
+HttpResponse json_answer(unsigned status, const json::value& body) {
+  return HttpResponse::json(status, serialize_exact(body));
+}
+
+// The body's top-level members as text: strings unescaped, numbers exactly as written (prices and volumes
+// must not pass through a double). The member order of upbit_query_string_from_json's text is the body's,
+// so each member is found at a known place in it. nullopt for a body that is not a flat JSON object.
+std::optional<std::map<std::string, std::string, std::less<>>> body_fields(std::string_view body) {
+  boost::system::error_code ec;
+  const json::value parsed = json::parse(json::string_view(body.data(), body.size()), ec);
+  const auto flat = upbit_query_string_from_json(body);
+  if (ec || !parsed.is_object() || !flat) {
+    return std::nullopt;
+  }
+  const std::string& text = *flat;
+  std::map<std::string, std::string, std::less<>> fields;
+  std::size_t at = 0;
+  for (const auto& member : parsed.as_object()) {
+    const std::string key(member.key());
+    if (member.value().is_array() || text.compare(at, key.size() + 1, key + "=") != 0) {
+      return std::nullopt;
+    }
+    at += key.size() + 1;
+    std::string value;
+    if (member.value().is_string()) {
+      value = std::string(member.value().as_string());
+      at += value.size();
+    } else {
+      const auto end = std::min(text.find('&', at), text.size());
+      value = text.substr(at, end - at);
+      at = end;
+    }
+    if (at < text.size() && text[at++] != '&') {
+      return std::nullopt;
+    }
+    fields[key] = std::move(value);
+  }
+  return fields;
+}
+
+std::optional<UpbitSide> parse_side(std::string_view text) {
+  if (text == "bid") {
+    return UpbitSide::kBid;
+  }
+  if (text == "ask") {
+    return UpbitSide::kAsk;
+  }
+  return std::nullopt;
+}
+
+std::optional<UpbitOrdType> parse_ord_type(std::string_view text) {
+  if (text == "limit") {
+    return UpbitOrdType::kLimit;
+  }
+  if (text == "price") {
+    return UpbitOrdType::kPrice;
+  }
+  if (text == "market") {
+    return UpbitOrdType::kMarket;
+  }
+  return std::nullopt;
+}
+
+std::optional<UpbitTimeInForce> parse_time_in_force(std::string_view text) {
+  if (text == "ioc") {
+    return UpbitTimeInForce::kIoc;
+  }
+  if (text == "fok") {
+    return UpbitTimeInForce::kFok;
+  }
+  return std::nullopt;
+}
+
+// States a list request asks for: `state` (comma separated) or `states[]`, not both; each in `allowed`.
+// nullopt when the request is malformed.
+std::optional<std::set<std::string>> requested_states(const UpbitQuery& query,
+                                                      const std::set<std::string>& allowed,
+                                                      const std::set<std::string>& fallback) {
+  const auto single = query.get("state");
+  auto listed = query.all("states[]");
+  if (single && !listed.empty()) {
+    return std::nullopt;
+  }
+  if (single) {
+    listed = split(*single, ',');
+  }
+  if (listed.empty()) {
+    return fallback;
+  }
+  std::set<std::string> states;
+  for (auto& state : listed) {
+    if (!allowed.contains(state)) {
+      return std::nullopt;
+    }
+    states.insert(std::move(state));
+  }
+  return states;
+}
+
+TokenBucketConfig per_second(std::int32_t rate) {
+  return TokenBucketConfig{rate, std::chrono::seconds(1), rate};
+}
+
+}  // namespace
+
+// ---- UpbitQuery ----
+
+// Split by hand rather than with boost::urls::parse_query: Upbit's clients send `states[]=wait` with the
+// brackets unencoded, which RFC 3986 does not allow in a query.
+Result<UpbitQuery> UpbitQuery::parse(std::string_view query) {
+  UpbitQuery out;
+  if (query.empty()) {
+    return out;
+  }
+  for (const auto& pair : split(query, '&')) {
+    const auto equals = pair.find('=');
+    const auto key = boost::urls::make_pct_string_view(std::string_view(pair).substr(0, equals));
+    const auto value = boost::urls::make_pct_string_view(
+        equals == std::string::npos ? std::string_view() : std::string_view(pair).substr(equals + 1));
+    if (!key || !value) {
+      return make_error(ErrorCode::kInvalidArgument, "malformed percent-encoding in the query string");
+    }
+    out.params_.emplace_back(key->decode(), value->decode());
+  }
+  return out;
+}
+
+std::optional<std::string> UpbitQuery::get(std::string_view key) const {
+  for (const auto& [name, value] : params_) {
+    if (name == key) {
+      return value;
+    }
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string> UpbitQuery::all(std::string_view key) const {
+  std::vector<std::string> values;
+  for (const auto& [name, value] : params_) {
+    if (name == key) {
+      values.push_back(value);
+    }
+  }
+  return values;
+}
+
+// ---- UpbitApi: wiring ----
+
+UpbitApi::UpbitApi(Exchange& exchange, const Clock& clock)
+    : exchange_(exchange),
+      clock_(clock),
+      authenticator_([&exchange](std::string_view key) { return exchange.upbit_key(key); }),
+      router_([](const HttpRequest&, bool path_known) {
+        return path_known ? quotation_error(405, "Method Not Allowed")
+                          : quotation_error(kNotFound, "Not Found");
+      }) {}
+
+Result<std::unique_ptr<UpbitApi>> UpbitApi::create(Exchange& exchange, const Clock& clock) {
+  auto api = std::unique_ptr<UpbitApi>(new UpbitApi(exchange, clock));
+  const RateLimitConfig& limits = exchange.config().rate_limits;
+  for (const char* name : {"market", "ticker", "candles", "orderbook", "trades"}) {
+    api->groups_.emplace(name, Group{name, per_second(limits.upbit_quotation)});
+  }
+  api->groups_.emplace("default", Group{"default", per_second(limits.upbit_default)});
+  api->groups_.emplace("order", Group{"order", per_second(limits.upbit_order)});
+  for (const auto& [name, group] : api->groups_) {
+    KIMP_TRY(TokenBucket::create(group.config, clock).map([](auto&&) {}));
+  }
+
+  UpbitApi& self = *api;
+  self.add_quotation("/v1/market/all", "market",
+                     [&self](const UpbitQuery& q, const RouteParams&) { return self.market_all(q); });
+  self.add_quotation("/v1/ticker", "ticker",
+                     [&self](const UpbitQuery& q, const RouteParams&) { return self.ticker(q); });
+  self.add_quotation("/v1/orderbook", "orderbook",
+                     [&self](const UpbitQuery& q, const RouteParams&) { return self.orderbook(q); });
+  self.add_quotation(
+      "/v1/orderbook/instruments", "orderbook",
+      [&self](const UpbitQuery& q, const RouteParams&) { return self.orderbook_instruments(q); });
+  self.add_quotation(
+      "/v1/candles/minutes/{unit}", "candles",
+      [&self](const UpbitQuery& q, const RouteParams& p) { return self.minute_candles(q, p.get("unit")); });
+  self.add_quotation("/v1/candles/seconds", "candles",
+                     [&self](const UpbitQuery& q, const RouteParams&) { return self.second_candles(q); });
+  self.add_quotation("/v1/trades/ticks", "trades",
+                     [&self](const UpbitQuery& q, const RouteParams&) { return self.trade_ticks(q); });
+
+  self.add_exchange(HttpMethod::kGet, "/v1/accounts", "default",
+                    [&self](const Caller& c) { return self.accounts(c); });
+  self.add_exchange(HttpMethod::kGet, "/v1/orders/chance", "default",
+                    [&self](const Caller& c) { return self.order_chance(c); });
+  self.add_exchange(HttpMethod::kPost, "/v1/orders", "order",
+                    [&self](const Caller& c) { return self.create_order(c); });
+  self.add_exchange(HttpMethod::kGet, "/v1/order", "default",
+                    [&self](const Caller& c) { return self.get_order(c); });
+  self.add_exchange(HttpMethod::kDelete, "/v1/order", "default",
+                    [&self](const Caller& c) { return self.cancel_order(c); });
+  self.add_exchange(HttpMethod::kGet, "/v1/orders/open", "default",
+                    [&self](const Caller& c) { return self.open_orders(c); });
+  self.add_exchange(HttpMethod::kGet, "/v1/orders/closed", "default",
+                    [&self](const Caller& c) { return self.closed_orders(c); });
+  return api;
+}
+
+HttpResponse UpbitApi::handle(const HttpRequest& request) {
+  if (auto synced = exchange_.sync(); !synced) {
+    return server_error(synced.error());
+  }
+  return router_.route(request);
+}
+
+bool UpbitApi::admit(const std::string& key, const Group& group, HttpResponse& response) {
+  const std::string bucket_key = key + "/" + group.name;
+  auto found = buckets_.find(bucket_key);
+  if (found == buckets_.end()) {
+    // The configuration was validated in create(), so the bucket can be made.
+    found = buckets_.emplace(bucket_key, *TokenBucket::create(group.config, clock_)).first;
+  }
+  const bool admitted = found->second.try_acquire();
+  if (!admitted) {
+    response = upbit_error(kTooManyRequests, "too_many_requests", "Too many API requests.");
+  }
+  // `min` is deprecated and fixed at Upbit; it shows the nominal allowance of one minute.
+  response.headers.emplace_back(kRemainingReq,
+                                fmt::format("group={}; min={}; sec={}", group.name, group.config.tokens * 60,
+                                            found->second.available()));
+  return admitted;
+}
+
+void UpbitApi::add_quotation(std::string_view pattern, const std::string& group, QuotationHandler handler) {
+  router_.add(HttpMethod::kGet, pattern,
+              [this, &limits = groups_.at(group), handler = std::move(handler)](const HttpRequest& request,
+                                                                                const RouteParams& params) {
+                HttpResponse response;
+                if (!admit("*", limits, response)) {
+                  return response;
+                }
+                auto headers = std::move(response.headers);
+                const auto query = UpbitQuery::parse(request.query);
+                response = query ? handler(*query, params) : quotation_error(kBadRequest, kInvalidParameter);
+                response.headers.insert(response.headers.end(), headers.begin(), headers.end());
+                return response;
+              });
+}
+
+void UpbitApi::add_exchange(HttpMethod method, std::string_view pattern, const std::string& group,
+                            ExchangeHandler handler) {
+  router_.add(method, pattern,
+              [this, &limits = groups_.at(group), handler = std::move(handler)](const HttpRequest& request,
+                                                                                const RouteParams&) {
+                const auto caller = authenticator_.authenticate(
+                    UpbitSignedRequest{request.header("Authorization"), request.header("Content-Type"),
+                                       request.query, request.body},
+                    exchange_.now());
+                if (!caller) {
+                  return HttpResponse::json(caller.error().http_status, caller.error().to_json());
+                }
+                HttpResponse response;
+                if (!admit(caller->account_id, limits, response)) {
+                  return response;
+                }
+                auto headers = std::move(response.headers);
+                const auto query = UpbitQuery::parse(request.query);
+                response = query ? handler(Caller{request, *query, caller->account_id})
+                                 : upbit_error(kBadRequest, "invalid_parameter", "malformed query string");
+                response.headers.insert(response.headers.end(), headers.begin(), headers.end());
+                return response;
+              });
+}
+
+// ---- Quotation ----
+
+HttpResponse UpbitApi::market_all(const UpbitQuery& query) const {
+  const auto details_text = query.get("is_details").value_or("false");
+  if (details_text != "true" && details_text != "false") {
+    return quotation_error(kBadRequest, kTypeMismatch);
+  }
+  json::array out;
+  for (const auto& market : exchange_.market().symbols(Venue::kUpbit)) {
+    const std::string coin = base_currency(market);
+    const auto names = std::find_if(kCoinNames.begin(), kCoinNames.end(),
+                                    [&coin](const CoinNames& entry) { return entry.coin == coin; });
+    const bool named = names != kCoinNames.end();
+    json::object entry{{"market", market},
+                       {"korean_name", named ? names->korean : std::string_view(coin)},
+                       {"english_name", named ? names->english : std::string_view(coin)}};
+    if (details_text == "true") {
+      json::object caution;
+      for (const char* name : {"PRICE_FLUCTUATIONS", "TRADING_VOLUME_SOARING", "DEPOSIT_AMOUNT_SOARING",
+                               "GLOBAL_PRICE_DIFFERENCES", "CONCENTRATION_OF_SMALL_ACCOUNTS"}) {
+        caution[name] = false;
+      }
+      entry["market_event"] = json::object{{"warning", false}, {"caution", std::move(caution)}};
+    }
+    out.push_back(std::move(entry));
+  }
+  return json_answer(200, out);
+}
+
+HttpResponse UpbitApi::ticker(const UpbitQuery& query) const {
+  const auto markets = query.get("markets");
+  if (!markets) {
+    return quotation_error(kBadRequest, kMissingParameter);
+  }
+  const MarketModel& model = exchange_.market();
+  json::array out;
+  for (const auto& market : split(*markets, ',')) {
+    const auto stats = model.ticker(Venue::kUpbit, market);
+    const auto candles = all_candles(model, market);
+    if (!stats || !candles) {
+      return quotation_error(kNotFound, kCodeNotFound);
+    }
+    const DayStats day = day_stats(*candles, model.now());
+    const Decimal last = stats->last_price;
+    const auto signed_change = last.sub(day.prev_close);
+    const auto change = signed_change ? signed_change->abs() : signed_change;
+    if (!change) {
+      return server_error(change.error());
+    }
+    const double prev = day.prev_close.to_double();
+    const double signed_rate = prev > 0.0 ? signed_change->to_double() / prev : 0.0;
+    const std::string utc = iso_seconds(model.now());
+    const std::string kst = iso_seconds(in_kst(model.now()));
+    const std::string_view direction =
+        signed_change->is_zero() ? "EVEN" : (signed_change->is_positive() ? "RISE" : "FALL");
+    const Candle* year_high = day.year_high;
+    const Candle* year_low = day.year_low;
+    const auto date_of = [&](const Candle* candle) {
+      return iso_seconds(candle != nullptr ? candle->open_time : model.now()).substr(0, 10);
+    };
+    out.push_back(
+        json::object{{"market", market},
+                     {"trade_date", compact_date(utc)},
+                     {"trade_time", compact_time(utc)},
+                     {"trade_date_kst", compact_date(kst)},
+                     {"trade_time_kst", compact_time(kst)},
+                     {"trade_timestamp", model.now().ms()},
+                     {"opening_price", exact_number(day.open)},
+                     {"high_price", exact_number(day.high)},
+                     {"low_price", exact_number(day.low)},
+                     {"trade_price", exact_number(last)},
+                     {"prev_closing_price", exact_number(day.prev_close)},
+                     {"change", direction},
+                     {"change_price", exact_number(*change)},
+                     {"change_rate", std::abs(signed_rate)},
+                     {"signed_change_price", exact_number(*signed_change)},
+                     {"signed_change_rate", signed_rate},
+                     {"trade_volume", day.last_volume},
+                     {"acc_trade_price", day.turnover},
+                     {"acc_trade_price_24h", stats->turnover_24h},
+                     {"acc_trade_volume", day.volume},
+                     {"acc_trade_volume_24h", stats->volume_24h},
+                     {"highest_52_week_price", exact_number(year_high != nullptr ? year_high->high : last)},
+                     {"highest_52_week_date", date_of(year_high)},
+                     {"lowest_52_week_price", exact_number(year_low != nullptr ? year_low->low : last)},
+                     {"lowest_52_week_date", date_of(year_low)},
+                     {"timestamp", exchange_.now().ms()}});
+  }
+  return json_answer(200, out);
+}
+
+HttpResponse UpbitApi::orderbook(const UpbitQuery& query) const {
+  const auto markets = query.get("markets");
+  if (!markets) {
+    return quotation_error(kBadRequest, kMissingParameter);
+  }
+  const auto level = Decimal::parse(query.get("level").value_or("0"));
+  if (!level || level->is_negative()) {
+    return quotation_error(kBadRequest, kInvalidParameter);
+  }
+  const auto count = bounded_count(query, "count", kMaxOrderbookUnits, kMaxOrderbookUnits, true);
+  if (const auto* refusal = std::get_if<HttpResponse>(&count)) {
+    return *refusal;
+  }
+  const auto units = static_cast<std::size_t>(std::get<std::int64_t>(count));
+  json::array out;
+  for (const auto& market : split(*markets, ',')) {
+    const OrderBook* book = exchange_.market().book(Venue::kUpbit, market);
+    if (book == nullptr) {
+      return quotation_error(kNotFound, kCodeNotFound);
+    }
+    const auto levels = supported_levels(book_tick(market, *book));
+    if (std::find(levels.begin(), levels.end(), *level) == levels.end()) {
+      continue;  // Upbit leaves out markets that do not support the requested grouping
+    }
+    const auto bids = grouped(book->bids, *level, RoundingMode::kDown);
+    const auto asks = grouped(book->asks, *level, RoundingMode::kUp);
+    if (!bids || !asks) {
+      return server_error(bids ? asks.error() : bids.error());
+    }
+    const std::size_t shown = std::min({units, bids->size(), asks->size()});
+    Decimal total_bid;
+    Decimal total_ask;
+    json::array unit_list;
+    for (std::size_t i = 0; i < shown; ++i) {
+      const auto bid_sum = total_bid.add((*bids)[i].quantity);
+      const auto ask_sum = total_ask.add((*asks)[i].quantity);
+      if (!bid_sum || !ask_sum) {
+        return server_error(bid_sum ? ask_sum.error() : bid_sum.error());
+      }
+      total_bid = *bid_sum;
+      total_ask = *ask_sum;
+      unit_list.push_back(json::object{{"ask_price", exact_number((*asks)[i].price)},
+                                       {"bid_price", exact_number((*bids)[i].price)},
+                                       {"ask_size", exact_number((*asks)[i].quantity)},
+                                       {"bid_size", exact_number((*bids)[i].quantity)}});
+    }
+    out.push_back(json::object{{"market", market},
+                               {"timestamp", book->ts_event.ms()},
+                               {"total_ask_size", exact_number(total_ask)},
+                               {"total_bid_size", exact_number(total_bid)},
+                               {"orderbook_units", std::move(unit_list)},
+                               {"level", exact_number(*level)}});
+  }
+  return json_answer(200, out);
+}
+
+HttpResponse UpbitApi::orderbook_instruments(const UpbitQuery& query) const {
+  const auto markets = query.get("markets");
+  if (!markets) {
+    return quotation_error(kBadRequest, kMissingParameter);
+  }
+  json::array out;
+  for (const auto& market : split(*markets, ',')) {
+    const OrderBook* book = exchange_.market().book(Venue::kUpbit, market);
+    if (book == nullptr) {
+      return quotation_error(kNotFound, kCodeNotFound);
+    }
+    const Decimal tick = book_tick(market, *book);
+    json::array levels;
+    for (const Decimal level : supported_levels(tick)) {
+      levels.emplace_back(level.to_string());
+    }
+    out.push_back(json::object{{"market", market},
+                               {"quote_currency", market.substr(0, market.find('-'))},
+                               {"tick_size", exact_number(tick)},
+                               {"supported_levels", std::move(levels)}});
+  }
+  return json_answer(200, out);
+}
+
+namespace {
+
+// A candle as Upbit's candle endpoints show it; `last_tick` is when its last trade happened.
+json::object candle_json(std::string_view market, const Candle& candle, Timestamp last_tick) {
+  return json::object{{"market", market},
+                      {"candle_date_time_utc", iso_seconds(candle.open_time)},
+                      {"candle_date_time_kst", iso_seconds(in_kst(candle.open_time))},
+                      {"opening_price", exact_number(candle.open)},
+                      {"high_price", exact_number(candle.high)},
+                      {"low_price", exact_number(candle.low)},
+                      {"trade_price", exact_number(candle.close)},
+                      {"timestamp", last_tick.ms()},
+                      {"candle_acc_trade_price", candle.turnover},
+                      {"candle_acc_trade_volume", candle.volume}};
+}
+
+// The `to` parameter of the candle endpoints. Returns false after setting `refusal` when it is malformed.
+bool candle_end(const UpbitQuery& query, std::optional<Timestamp>& to, HttpResponse& refusal) {
+  if (const auto text = query.get("to")) {
+    to = parse_time(*text);
+    if (!to) {
+      refusal = quotation_error(kBadRequest, kInvalidParameter);
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+HttpResponse UpbitApi::minute_candles(const UpbitQuery& query, std::string_view unit_text) const {
+  const auto unit = parse_int(unit_text);
+  constexpr std::array<std::int64_t, 8> kUnits{1, 3, 5, 10, 15, 30, 60, 240};
+  if (!unit || std::find(kUnits.begin(), kUnits.end(), *unit) == kUnits.end()) {
+    return quotation_error(kBadRequest, kInvalidParameter);
+  }
+  const auto market = query.get("market");
+  if (!market) {
+    return quotation_error(kBadRequest, kMissingParameter);
+  }
+  const auto count = bounded_count(query, "count", 1, kMaxCandles, true);
+  if (const auto* refusal = std::get_if<HttpResponse>(&count)) {
+    return *refusal;
+  }
+  std::optional<Timestamp> to;
+  if (HttpResponse refusal; !candle_end(query, to, refusal)) {
+    return refusal;
+  }
+  const MarketModel& model = exchange_.market();
+  const auto minutes = all_candles(model, *market);
+  if (!minutes) {
+    return quotation_error(kNotFound, kCodeNotFound);
+  }
+  const Duration width = std::chrono::minutes(*unit);
+  std::vector<Candle> buckets;
+  for (const Candle& minute : *minutes) {
+    const Timestamp start = floor_to(minute.open_time, width);
+    if (!buckets.empty() && buckets.back().open_time == start) {
+      Candle& bucket = buckets.back();
+      bucket.high = std::max(bucket.high, minute.high);
+      bucket.low = std::min(bucket.low, minute.low);
+      bucket.close = minute.close;
+      bucket.volume += minute.volume;
+      bucket.turnover += minute.turnover;
+    } else {
+      buckets.push_back(minute);
+      buckets.back().open_time = start;
+    }
+  }
+  json::array out;
+  const auto wanted = static_cast<std::size_t>(std::get<std::int64_t>(count));
+  for (auto bucket = buckets.rbegin(); bucket != buckets.rend() && out.size() < wanted; ++bucket) {
+    if (to && bucket->open_time >= *to) {
+      continue;
+    }
+    const Timestamp last_tick =
+        std::min(bucket->open_time + width - std::chrono::milliseconds(1), model.now());
+    json::object candle = candle_json(*market, *bucket, last_tick);
+    candle["unit"] = *unit;
+    out.push_back(std::move(candle));
+  }
+  return json_answer(200, out);
+}
+
+// The model keeps minute resolution, so the one second candle it can state honestly is the current
+// second at the last traded price; it carries no volume of its own.
+HttpResponse UpbitApi::second_candles(const UpbitQuery& query) const {
+  const auto market = query.get("market");
+  if (!market) {
+    return quotation_error(kBadRequest, kMissingParameter);
+  }
+  const auto count = bounded_count(query, "count", 1, kMaxCandles, true);
+  if (const auto* refusal = std::get_if<HttpResponse>(&count)) {
+    return *refusal;
+  }
+  std::optional<Timestamp> to;
+  if (HttpResponse refusal; !candle_end(query, to, refusal)) {
+    return refusal;
+  }
+  const MarketModel& model = exchange_.market();
+  const auto stats = model.ticker(Venue::kUpbit, *market);
+  if (!stats) {
+    return quotation_error(kNotFound, kCodeNotFound);
+  }
+  const Timestamp second = floor_to(model.now(), std::chrono::seconds(1));
+  const Decimal price = stats->last_price;
+  json::array out;
+  if (!to || second < *to) {
+    out.push_back(candle_json(*market, Candle{second, price, price, price, price, 0.0, 0.0}, model.now()));
+  }
+  return json_answer(200, out);
+}
+
+// The tape is the emulator's own executions (every account's fills), newest first: the model's
+// synthetic flow has no individual trades.
+HttpResponse UpbitApi::trade_ticks(const UpbitQuery& query) const {
+  const auto market = query.get("market");
+  if (!market) {
+    return quotation_error(kBadRequest, kMissingParameter);
+  }
+  const auto count = bounded_count(query, "count", 1, kMaxTicks, true);
+  if (const auto* refusal = std::get_if<HttpResponse>(&count)) {
+    return *refusal;
+  }
+  const MarketModel& model = exchange_.market();
+  const auto candles = all_candles(model, *market);
+  if (!candles) {
+    return quotation_error(kNotFound, kCodeNotFound);
+  }
+  const auto snapshot = exchange_.ledger().snapshot();
+  if (!snapshot) {
+    return server_error(snapshot.error());
+  }
+  std::vector<const UpbitTrade*> trades;
+  for (const auto& account : snapshot->accounts) {
+    for (const auto& trade : account.upbit_trades) {
+      if (trade.market == *market) {
+        trades.push_back(&trade);
+      }
+    }
+  }
+  std::stable_sort(trades.begin(), trades.end(),
+                   [](const UpbitTrade* a, const UpbitTrade* b) { return a->created_at < b->created_at; });
+  // Upbit's sequential_id is the millisecond times 10^4 plus a counter within that millisecond.
+  std::vector<std::int64_t> sequential_ids;
+  for (std::size_t i = 0; i < trades.size(); ++i) {
+    const std::int64_t ms = trades[i]->created_at.ms();
+    const bool same_ms = i > 0 && trades[i - 1]->created_at.ms() == ms;
+    sequential_ids.push_back(same_ms ? sequential_ids.back() + 1 : ms * 10'000);
+  }
+  const Decimal prev_close = day_stats(*candles, model.now()).prev_close;
+  json::array out;
+  const auto wanted = static_cast<std::size_t>(std::get<std::int64_t>(count));
+  for (std::size_t i = trades.size(); i-- > 0 && out.size() < wanted;) {
+    const UpbitTrade& trade = *trades[i];
+    const auto change = trade.price.sub(prev_close);
+    if (!change) {
+      return server_error(change.error());
+    }
+    // A resting order filled later was the maker: the aggressor took the other side.
+    const bool buyer_aggressor = (trade.side == UpbitSide::kBid) != trade.maker;
+    const std::string utc = trade.created_at.to_iso8601();
+    out.push_back(json::object{{"market", *market},
+                               {"trade_date_utc", utc.substr(0, 10)},
+                               {"trade_time_utc", utc.substr(11, 8)},
+                               {"timestamp", trade.created_at.ms()},
+                               {"trade_price", exact_number(trade.price)},
+                               {"trade_volume", exact_number(trade.volume)},
+                               {"prev_closing_price", exact_number(prev_close)},
+                               {"change_price", exact_number(*change)},
+                               {"ask_bid", buyer_aggressor ? "BID" : "ASK"},
+                               {"sequential_id", sequential_ids[i]}});
+  }
+  return json_answer(200, out);
+}
+
+// ---- Exchange ----
+
+HttpResponse UpbitApi::accounts(const Caller& caller) const {
+  const auto balances = exchange_.ledger().upbit_balances(caller.account_id);
+  if (!balances) {
+    return ledger_error(balances.error());
+  }
+  json::array out;
+  for (const auto& balance : *balances) {
+    out.push_back(balance_json(balance));
+  }
+  return json_answer(200, out);
+}
+
+HttpResponse UpbitApi::order_chance(const Caller& caller) const {
+  const auto market = caller.query.get("market");
+  if (!market || exchange_.market().book(Venue::kUpbit, *market) == nullptr) {
+    return validation_error("market");
+  }
+  const auto fee = exchange_.config().fees.upbit_pct.div(Decimal::from_units(100 * Decimal::kUnitsPerOne));
+  const auto balances = exchange_.ledger().upbit_balances(caller.account_id);
+  if (!fee || !balances) {
+    return fee ? ledger_error(balances.error()) : server_error(fee.error());
+  }
+  const std::string quote = market->substr(0, market->find('-'));
+  const std::string base = base_currency(*market);
+  const auto account_of = [&](const std::string& currency) {
+    const auto found = std::find_if(balances->begin(), balances->end(), [&](const UpbitBalance& balance) {
+      return balance.currency == currency;
+    });
+    return balance_json(found == balances->end() ? UpbitBalance{.currency = currency} : *found);
+  };
+  const std::string min_total = kUpbitMinOrderKrw.to_string();
+  const std::string rate = fee->to_string();
+  // Upbit answers orders/chance with one object (exchange.yaml's schema wraps it in an array).
+  const json::object out{
+      {"bid_fee", rate},
+      {"ask_fee", rate},
+      {"maker_bid_fee", rate},
+      {"maker_ask_fee", rate},
+      {"market", json::object{{"id", *market},
+                              {"name", base + "/" + quote},
+                              {"order_types", json::array{"limit"}},
+                              {"order_sides", json::array{"ask", "bid"}},
+                              {"bid_types", json::array{"limit", "price"}},
+                              {"ask_types", json::array{"limit", "market"}},
+                              {"bid", json::object{{"currency", quote}, {"min_total", min_total}}},
+                              {"ask", json::object{{"currency", base}, {"min_total", min_total}}},
+                              {"max_total", std::to_string(kMaxOrderTotalKrw)},
+                              {"state", "active"}}},
+      {"bid_account", account_of(quote)},
+      {"ask_account", account_of(base)}};
+  return json_answer(200, out);
+}
+
+HttpResponse UpbitApi::create_order(const Caller& caller) {
+  const auto fields = body_fields(caller.request.body);
+  if (!fields) {
+    return upbit_error(kBadRequest, "invalid_parameter", "the body is not a flat JSON object");
+  }
+  const auto field = [&](std::string_view name) -> std::optional<std::string> {
+    const auto found = fields->find(name);
+    return found == fields->end() ? std::nullopt : std::optional<std::string>(found->second);
+  };
+  UpbitOrderRequest order;
+  const auto market = field("market");
+  if (!market) {
+    return validation_error("market");
+  }
+  order.market = *market;
+  const auto side = parse_side(field("side").value_or(""));
+  if (!side) {
+    return validation_error("side");
+  }
+  order.side = *side;
+  const auto ord_type = parse_ord_type(field("ord_type").value_or("limit"));
+  if (!ord_type) {
+    return validation_error("ord_type");
+  }
+  order.ord_type = *ord_type;
+  for (const auto& [name, target] : {std::pair{"price", &order.price}, std::pair{"volume", &order.volume}}) {
+    if (const auto text = field(name); text && *text != "null") {
+      const auto value = Decimal::parse(*text);
+      if (!value) {
+        return validation_error(name);
+      }
+      *target = *value;
+    }
+  }
+  if (const auto tif = field("time_in_force")) {
+    order.time_in_force = parse_time_in_force(*tif);
+    if (!order.time_in_force) {
+      return validation_error("time_in_force");
+    }
+  }
+  order.identifier = field("identifier").value_or("");
+  const OrderBook* book = exchange_.market().book(Venue::kUpbit, order.market);
+  if (book == nullptr) {
+    return validation_error("market");
+  }
+  const auto placed = exchange_.ledger().place_upbit_order(caller.account_id, order, *book, exchange_.now());
+  if (!placed) {
+    return ledger_error(placed.error());
+  }
+  return json_answer(201, order_json(*placed));
+}
+
+namespace {
+
+// uuid= or identifier= of a single-order request; nullopt when neither was sent.
+std::optional<OrderRef> order_ref(const UpbitQuery& query) {
+  OrderRef ref{query.get("uuid").value_or(""), query.get("identifier").value_or("")};
+  if (ref.venue_id.empty() && ref.client_id.empty()) {
+    return std::nullopt;
+  }
+  return ref;
+}
+
+}  // namespace
+
+HttpResponse UpbitApi::get_order(const Caller& caller) const {
+  const auto ref = order_ref(caller.query);
+  if (!ref) {
+    return validation_error("uuid");
+  }
+  const Ledger& ledger = exchange_.ledger();
+  const auto order = ledger.upbit_order(caller.account_id, *ref);
+  const auto trades =
+      order ? ledger.upbit_trades(caller.account_id, *ref) : Result<std::vector<UpbitTrade>>();
+  if (!order || !trades) {
+    return ledger_error(order ? trades.error() : order.error());
+  }
+  json::object out = order_json(*order);
+  json::array trade_list;
+  for (const auto& trade : *trades) {
+    trade_list.push_back(trade_json(trade));
+  }
+  out["trades"] = std::move(trade_list);
+  return json_answer(200, out);
+}
+
+HttpResponse UpbitApi::cancel_order(const Caller& caller) {
+  const auto ref = order_ref(caller.query);
+  if (!ref) {
+    return validation_error("uuid");
+  }
+  const auto cancelled = exchange_.ledger().cancel_upbit_order(caller.account_id, *ref);
+  if (!cancelled) {
+    return ledger_error(cancelled.error());
+  }
+  return json_answer(200, order_json(*cancelled));
+}
+
+namespace {
+
+// Orders whose state is in `states`, ordered (the ledger lists newest first) and paged.
+json::array order_page(const std::vector<UpbitOrder>& orders, const std::set<std::string>& states,
+                       bool ascending, std::size_t skip, std::size_t limit,
+                       const std::function<bool(const UpbitOrder&)>& keep) {
+  std::vector<const UpbitOrder*> chosen;
+  for (const auto& order : orders) {
+    if (states.contains(std::string(to_string(order.state))) && keep(order)) {
+      chosen.push_back(&order);
+    }
+  }
+  if (ascending) {
+    std::reverse(chosen.begin(), chosen.end());
+  }
+  json::array out;
+  for (std::size_t i = skip; i < chosen.size() && out.size() < limit; ++i) {
+    out.push_back(order_json(*chosen[i]));
+  }
+  return out;
+}
+
+std::optional<bool> ascending_order(const UpbitQuery& query) {
+  const auto order_by = query.get("order_by").value_or("desc");
+  if (order_by != "asc" && order_by != "desc") {
+    return std::nullopt;
+  }
+  return order_by == "asc";
+}
+
+}  // namespace
+
+HttpResponse UpbitApi::open_orders(const Caller& caller) const {
+  const auto states = requested_states(caller.query, {"wait", "watch"}, {"wait"});
+  if (!states) {
+    return validation_error("state");
+  }
+  const auto ascending = ascending_order(caller.query);
+  if (!ascending) {
+    return validation_error("order_by");
+  }
+  const auto limit = bounded_count(caller.query, "limit", kMaxOpenOrders, kMaxOpenOrders, false);
+  const auto page = bounded_count(caller.query, "page", 1, std::numeric_limits<std::int32_t>::max(), false);
+  for (const auto* parsed : {&limit, &page}) {
+    if (const auto* refusal = std::get_if<HttpResponse>(parsed)) {
+      return *refusal;
+    }
+  }
+  const auto orders =
+      exchange_.ledger().upbit_open_orders(caller.account_id, caller.query.get("market").value_or(""));
+  if (!orders) {
+    return ledger_error(orders.error());
+  }
+  const auto per_page = static_cast<std::size_t>(std::get<std::int64_t>(limit));
+  const auto skip = static_cast<std::size_t>(std::get<std::int64_t>(page) - 1) * per_page;
+  return json_answer(
+      200, order_page(*orders, *states, *ascending, skip, per_page, [](const UpbitOrder&) { return true; }));
+}
+
+HttpResponse UpbitApi::closed_orders(const Caller& caller) const {
+  const auto states = requested_states(caller.query, {"done", "cancel"}, {"done", "cancel"});
+  if (!states) {
+    return validation_error("state");
+  }
+  const auto ascending = ascending_order(caller.query);
+  if (!ascending) {
+    return validation_error("order_by");
+  }
+  const auto limit = bounded_count(caller.query, "limit", 100, kMaxClosedOrders, false);
+  if (const auto* refusal = std::get_if<HttpResponse>(&limit)) {
+    return *refusal;
+  }
+  std::optional<Timestamp> start;
+  std::optional<Timestamp> end;
+  for (const auto& [name, target] : {std::pair{"start_time", &start}, std::pair{"end_time", &end}}) {
+    if (const auto text = caller.query.get(name)) {
+      *target = parse_time(*text);
+      if (!*target) {
+        return validation_error(name);
+      }
+    }
+  }
+  const auto orders =
+      exchange_.ledger().upbit_closed_orders(caller.account_id, caller.query.get("market").value_or(""));
+  if (!orders) {
+    return ledger_error(orders.error());
+  }
+  return json_answer(
+      200, order_page(*orders, *states, *ascending, 0,
+                      static_cast<std::size_t>(std::get<std::int64_t>(limit)), [&](const UpbitOrder& order) {
+                        return (!start || order.created_at >= *start) && (!end || order.created_at <= *end);
+                      }));
+}
+
+}  // namespace kimp::sim

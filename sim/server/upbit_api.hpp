@@ -1,0 +1,108 @@
+// The emulated Upbit REST API (/v1/...): quotation and exchange endpoints over the shared Exchange.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "core/result.hpp"
+#include "core/token_bucket.hpp"
+#include "sim/auth/upbit_auth.hpp"
+#include "sim/server/exchange.hpp"
+#include "sim/server/http_server.hpp"
+#include "sim/server/router.hpp"
+
+namespace kimp::sim {
+
+// A request's query parameters, percent-decoded, in the order sent (repeated keys such as states[] kept).
+class UpbitQuery {
+ public:
+  // Errors: kInvalidArgument when the query is not a well-formed query string.
+  static Result<UpbitQuery> parse(std::string_view query);
+
+  // The first value of `key`, nullopt when absent.
+  [[nodiscard]] std::optional<std::string> get(std::string_view key) const;
+  // Every value of `key`, in order.
+  [[nodiscard]] std::vector<std::string> all(std::string_view key) const;
+
+ private:
+  std::vector<std::pair<std::string, std::string>> params_;
+};
+
+// One Upbit endpoint on loopback. Quotation endpoints are public and limited per group for everyone
+// (Upbit limits them per IP, and the emulator has a single client address); exchange endpoints verify the
+// JWT and are limited per account and group. Every answer that consumed a rate-limit token carries
+// Upbit's `Remaining-Req` header. Single-threaded, like the Exchange it serves.
+class UpbitApi {
+ public:
+  // `exchange` and `clock` (the clock the rate limiters run on, the one the exchange was created with)
+  // must outlive the API. Errors: kInvalidArgument when a configured rate limit is not positive.
+  static Result<std::unique_ptr<UpbitApi>> create(Exchange& exchange, const Clock& clock);
+
+  UpbitApi(const UpbitApi&) = delete;
+  UpbitApi& operator=(const UpbitApi&) = delete;
+  ~UpbitApi() = default;
+
+  // Answers one request as Upbit would: JSON bodies with Upbit's field names and types, errors as
+  // `{"error":{"name":..,"message":..}}` with Upbit's status (400 bad parameter, 401 auth, 404 unknown
+  // market/order/path, 429 rate limit, 500 when the market cannot catch up with time).
+  HttpResponse handle(const HttpRequest& request);
+
+ private:
+  // A rate-limit group's bucket and the per-second allowance Remaining-Req reports against.
+  struct Group {
+    std::string name;  // "default", "order", "ticker", ...
+    TokenBucketConfig config;
+  };
+  // What an exchange handler receives once the token was verified.
+  struct Caller {
+    const HttpRequest& request;
+    const UpbitQuery& query;
+    const std::string& account_id;
+  };
+  using QuotationHandler = std::function<HttpResponse(const UpbitQuery&, const RouteParams&)>;
+  using ExchangeHandler = std::function<HttpResponse(const Caller&)>;
+
+  UpbitApi(Exchange& exchange, const Clock& clock);
+  void add_quotation(std::string_view pattern, const std::string& group, QuotationHandler handler);
+  void add_exchange(HttpMethod method, std::string_view pattern, const std::string& group,
+                    ExchangeHandler handler);
+  // Takes one token from `key`'s bucket of `group`; the answer is 429 when none was left. Either way
+  // `response` gets the Remaining-Req header. Returns false when the request must not be served.
+  bool admit(const std::string& key, const Group& group, HttpResponse& response);
+
+  // Quotation endpoints (upbit_api.cpp).
+  HttpResponse market_all(const UpbitQuery& query) const;
+  HttpResponse ticker(const UpbitQuery& query) const;
+  HttpResponse orderbook(const UpbitQuery& query) const;
+  HttpResponse orderbook_instruments(const UpbitQuery& query) const;
+  HttpResponse minute_candles(const UpbitQuery& query, std::string_view unit) const;
+  HttpResponse second_candles(const UpbitQuery& query) const;
+  HttpResponse trade_ticks(const UpbitQuery& query) const;
+
+  // Exchange endpoints.
+  HttpResponse accounts(const Caller& caller) const;
+  HttpResponse order_chance(const Caller& caller) const;
+  HttpResponse create_order(const Caller& caller);
+  HttpResponse get_order(const Caller& caller) const;
+  HttpResponse cancel_order(const Caller& caller);
+  HttpResponse open_orders(const Caller& caller) const;
+  HttpResponse closed_orders(const Caller& caller) const;
+
+  Exchange& exchange_;
+  const Clock& clock_;
+  UpbitAuthenticator authenticator_;
+  Router router_;
+  std::map<std::string, Group, std::less<>> groups_;
+  // Buckets by "<account or *>/<group>", created on first use.
+  std::map<std::string, TokenBucket, std::less<>> buckets_;
+};
+
+}  // namespace kimp::sim
