@@ -5,18 +5,9 @@
 
 #include <fmt/format.h>
 
+#include "sim/market/random.hpp"
+
 namespace kimp::sim {
-namespace {
-
-// SplitMix64: spreads consecutive sequence numbers over all bits, so ids look random yet repeat per run.
-std::uint64_t mix(std::uint64_t value) {
-  value += 0x9e3779b97f4a7c15ULL;
-  value = (value ^ (value >> 30U)) * 0xbf58476d1ce4e5b9ULL;
-  value = (value ^ (value >> 27U)) * 0x94d049bb133111ebULL;
-  return value ^ (value >> 31U);
-}
-
-}  // namespace
 
 Ledger::Ledger(LedgerFees fees) : fees_(fees) {}
 
@@ -106,8 +97,8 @@ Result<const Ledger::Account*> Ledger::find_account(const std::string& id) const
 
 std::string Ledger::next_id() {
   ++id_sequence_;
-  const std::uint64_t high = mix(id_sequence_);
-  const std::uint64_t low = mix(high);
+  const std::uint64_t high = splitmix64(id_sequence_);
+  const std::uint64_t low = splitmix64(high);
   // Version 4 and variant bits in their usual places, so clients that validate UUIDs accept these.
   return fmt::format("{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}", high >> 32U, (high >> 16U) & 0xffffU,
                      high & 0xfffU, 0x8000U | (low >> 48U & 0x3fffU), low & 0xffffffffffffULL);

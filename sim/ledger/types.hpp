@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -82,6 +83,18 @@ struct UpbitTrade {
 
   bool operator==(const UpbitTrade&) const = default;
 };
+
+// The one of `values` whose wire spelling (to_string) is `text`; nullopt when none is. Parsing a request
+// with the same table that writes the answers keeps the two spellings from drifting apart.
+template <class E>
+std::optional<E> from_wire(std::string_view text, std::initializer_list<E> values) {
+  for (const E value : values) {
+    if (to_string(value) == text) {
+      return value;
+    }
+  }
+  return std::nullopt;
+}
 
 // ---- Bybit (USDT linear perpetuals, UNIFIED account, one-way mode, isolated margin) ----
 

@@ -9,14 +9,14 @@ namespace {
 
 constexpr double kTwoPow53 = 9007199254740992.0;
 
+}  // namespace
+
 std::uint64_t splitmix64(std::uint64_t x) {
   x += 0x9E3779B97F4A7C15ULL;
   x = (x ^ (x >> 30U)) * 0xBF58476D1CE4E5B9ULL;
   x = (x ^ (x >> 27U)) * 0x94D049BB133111EBULL;
   return x ^ (x >> 31U);
 }
-
-}  // namespace
 
 double Rng::uniform() {
   // Adding one half keeps the result away from 0, so log() in normal() is always finite.

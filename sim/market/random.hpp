@@ -27,4 +27,8 @@ class Rng {
 // values such as book quantities that must depend only on model state and not on how often it was read.
 double hash_uniform(std::uint64_t seed, std::uint64_t a, std::uint64_t b, std::uint64_t c);
 
+// SplitMix64's finaliser: spreads the bits of `x` over the whole word (a bijection), so consecutive
+// inputs give unrelated-looking outputs that repeat exactly run after run.
+std::uint64_t splitmix64(std::uint64_t x);
+
 }  // namespace kimp::sim

@@ -313,37 +313,13 @@ json::object list_result(json::array list) {
   return json::object{{"list", std::move(list)}, {"nextPageCursor", ""}, {"category", "linear"}};
 }
 
-Result<LinearSide> parse_side(std::string_view text) {
-  if (text == "Buy") {
-    return LinearSide::kBuy;
+// The enum value spelled `text` among `values`, or 10001 naming the parameter.
+template <class E>
+Result<E> wire_param(std::string_view name, std::string_view text, std::initializer_list<E> values) {
+  if (const auto value = from_wire(text, values)) {
+    return *value;
   }
-  if (text == "Sell") {
-    return LinearSide::kSell;
-  }
-  return params_error("params error: side invalid");
-}
-
-Result<LinearOrderType> parse_order_type(std::string_view text) {
-  if (text == "Market") {
-    return LinearOrderType::kMarket;
-  }
-  if (text == "Limit") {
-    return LinearOrderType::kLimit;
-  }
-  return params_error("params error: orderType invalid");
-}
-
-Result<LinearTimeInForce> parse_time_in_force(std::string_view text) {
-  if (text == "GTC") {
-    return LinearTimeInForce::kGtc;
-  }
-  if (text == "IOC") {
-    return LinearTimeInForce::kIoc;
-  }
-  if (text == "FOK") {
-    return LinearTimeInForce::kFok;
-  }
-  return params_error("params error: timeInForce invalid");
+  return params_error(fmt::format("params error: {} invalid", name));
 }
 
 Result<bool> parse_bool(std::string_view name, std::string_view text) {
@@ -836,15 +812,18 @@ Result<HttpResponse> BybitApi::create_order(const Params& params, const std::str
   KIMP_TRY_ASSIGN(const auto symbol, required(params, "symbol"));
   order.symbol = std::string(symbol);
   KIMP_TRY_ASSIGN(const auto side, required(params, "side"));
-  KIMP_TRY_ASSIGN(order.side, parse_side(side));
+  KIMP_TRY_ASSIGN(order.side, wire_param("side", side, {LinearSide::kBuy, LinearSide::kSell}));
   KIMP_TRY_ASSIGN(const auto order_type, required(params, "orderType"));
-  KIMP_TRY_ASSIGN(order.order_type, parse_order_type(order_type));
+  KIMP_TRY_ASSIGN(order.order_type,
+                  wire_param("orderType", order_type, {LinearOrderType::kMarket, LinearOrderType::kLimit}));
   KIMP_TRY_ASSIGN(order.qty, decimal_param(params, "qty"));
   if (find(params, "price")) {
     KIMP_TRY_ASSIGN(order.price, decimal_param(params, "price"));
   }
   if (const auto tif = find(params, "timeInForce")) {
-    KIMP_TRY_ASSIGN(order.time_in_force, parse_time_in_force(*tif));
+    KIMP_TRY_ASSIGN(order.time_in_force,
+                    wire_param("timeInForce", *tif,
+                               {LinearTimeInForce::kGtc, LinearTimeInForce::kIoc, LinearTimeInForce::kFok}));
   }
   if (const auto reduce_only = find(params, "reduceOnly")) {
     KIMP_TRY_ASSIGN(order.reduce_only, parse_bool("reduceOnly", *reduce_only));

@@ -366,39 +366,6 @@ std::optional<std::map<std::string, std::string, std::less<>>> body_fields(std::
   return fields;
 }
 
-std::optional<UpbitSide> parse_side(std::string_view text) {
-  if (text == "bid") {
-    return UpbitSide::kBid;
-  }
-  if (text == "ask") {
-    return UpbitSide::kAsk;
-  }
-  return std::nullopt;
-}
-
-std::optional<UpbitOrdType> parse_ord_type(std::string_view text) {
-  if (text == "limit") {
-    return UpbitOrdType::kLimit;
-  }
-  if (text == "price") {
-    return UpbitOrdType::kPrice;
-  }
-  if (text == "market") {
-    return UpbitOrdType::kMarket;
-  }
-  return std::nullopt;
-}
-
-std::optional<UpbitTimeInForce> parse_time_in_force(std::string_view text) {
-  if (text == "ioc") {
-    return UpbitTimeInForce::kIoc;
-  }
-  if (text == "fok") {
-    return UpbitTimeInForce::kFok;
-  }
-  return std::nullopt;
-}
-
 // States a list request asks for: `state` (comma separated) or `states[]`, not both; each in `allowed`.
 // nullopt when the request is malformed.
 std::optional<std::set<std::string>> requested_states(const UpbitQuery& query,
@@ -1013,12 +980,13 @@ HttpResponse UpbitApi::create_order(const Caller& caller) {
     return validation_error("market");
   }
   order.market = *market;
-  const auto side = parse_side(field("side").value_or(""));
+  const auto side = from_wire(field("side").value_or(""), {UpbitSide::kBid, UpbitSide::kAsk});
   if (!side) {
     return validation_error("side");
   }
   order.side = *side;
-  const auto ord_type = parse_ord_type(field("ord_type").value_or("limit"));
+  const auto ord_type = from_wire(field("ord_type").value_or("limit"),
+                                  {UpbitOrdType::kLimit, UpbitOrdType::kPrice, UpbitOrdType::kMarket});
   if (!ord_type) {
     return validation_error("ord_type");
   }
@@ -1033,7 +1001,7 @@ HttpResponse UpbitApi::create_order(const Caller& caller) {
     }
   }
   if (const auto tif = field("time_in_force")) {
-    order.time_in_force = parse_time_in_force(*tif);
+    order.time_in_force = from_wire(*tif, {UpbitTimeInForce::kIoc, UpbitTimeInForce::kFok});
     if (!order.time_in_force) {
       return validation_error("time_in_force");
     }
