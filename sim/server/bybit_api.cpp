@@ -476,14 +476,12 @@ HttpResponse BybitApi::run_private(const HttpRequest& request, PrivateHandler ha
     response =
         HttpResponse::json(200, BybitError{200, kTooManyVisits, "Too many visits!"}.to_json(exchange_.now()));
   } else {
-    auto params = is_get ? query_params(request.query) : body_params(request.body);
-    if (!params) {
-      response = refuse(params.error());
-    } else if (auto answer = (this->*handler)(*params, who->account_id); answer) {
-      response = std::move(*answer);
-    } else {
-      response = refuse(answer.error());
-    }
+    const auto params = is_get ? query_params(request.query) : body_params(request.body);
+    // tl::expected::and_then wants the base type back; Result<T> is a thin subclass of it.
+    auto answer = params.and_then([&](const Params& decoded) -> tl::expected<HttpResponse, Error> {
+      return (this->*handler)(decoded, who->account_id);
+    });
+    response = answer ? std::move(*answer) : refuse(answer.error());
   }
   response.headers.emplace_back("X-Bapi-Limit", std::to_string(decision.limit));
   response.headers.emplace_back("X-Bapi-Limit-Status", std::to_string(decision.remaining));
