@@ -269,8 +269,11 @@ HttpResponse AdminApi::set_clock(const HttpRequest& request) {
     return error_response(400, body.error().message);
   }
   const auto* skew = body->if_contains("skew_ms");
-  if (skew == nullptr || !skew->is_int64()) {
-    return error_response(400, "skew_ms must be a whole number of milliseconds");
+  // Ten years either way is far beyond any clock-skew test and keeps every timestamp representable.
+  constexpr std::int64_t kMaxSkewMs = 10LL * 365 * 24 * 3600 * 1000;
+  if (skew == nullptr || !skew->is_int64() || skew->as_int64() < -kMaxSkewMs ||
+      skew->as_int64() > kMaxSkewMs) {
+    return error_response(400, "skew_ms must be a whole number of milliseconds within ten years");
   }
   exchange_.set_skew(std::chrono::milliseconds(skew->as_int64()));
   return clock();

@@ -118,7 +118,11 @@ Status Exchange::sync() {
     std::vector<std::pair<std::string, Decimal>> rates;
     for (const auto& symbol : market_->symbols(Venue::kBybit)) {
       KIMP_TRY_ASSIGN(const auto funding, market_->funding(symbol));
-      if (funding.next_funding_time > target || (due && funding.next_funding_time > *due)) {
+      // The model stops on its step grid, at or just before the funding instant, where it still
+      // announces that instant: a settlement already made must not be made again.
+      const auto settled = last_funding_.find(symbol);
+      if (funding.next_funding_time > target || (due && funding.next_funding_time > *due) ||
+          (settled != last_funding_.end() && funding.next_funding_time <= settled->second)) {
         continue;
       }
       if (!due || funding.next_funding_time < *due) {
@@ -135,6 +139,7 @@ Status Exchange::sync() {
       KIMP_TRY_ASSIGN(const auto funding, market_->funding(symbol));
       KIMP_TRY(ledger_.settle_funding(symbol, rate, funding.mark_price, *due));
       funding_history_.push_back({symbol, rate, *due});
+      last_funding_[symbol] = *due;
     }
   }
   return advance_market(target);
@@ -173,26 +178,34 @@ Status Exchange::add_account(const AccountConfig& account) {
     return make_error(ErrorCode::kFailedPrecondition,
                       fmt::format("an API key of account {} is already registered", account.name));
   }
-  // Validate every amount before the account exists, so a failure leaves nothing behind.
-  const auto negative = [](Decimal amount) { return amount.is_negative(); };
-  if (negative(account.krw) || negative(account.usdt) ||
-      std::any_of(account.coins.begin(), account.coins.end(),
-                  [&](const auto& coin) { return negative(coin.second); })) {
-    return make_error(ErrorCode::kInvalidArgument,
-                      fmt::format("account {} has a negative starting balance", account.name));
-  }
-  KIMP_TRY(ledger_.create_account(account.name));
-  if (account.krw.is_positive()) {
-    KIMP_TRY(ledger_.fund_upbit(account.name, "KRW", account.krw));
-  }
-  for (const auto& [coin, amount] : account.coins) {
-    if (amount.is_positive()) {
-      KIMP_TRY(ledger_.fund_upbit(account.name, coin, amount));
+  // Built on a copy of the ledger and committed only when every deposit succeeded, so a failure
+  // (a negative or overflowing balance, an empty coin name) leaves no half-made account behind.
+  Ledger candidate = ledger_;
+  KIMP_TRY(candidate.create_account(account.name));
+  const auto deposit = [&](const std::string& currency, Decimal amount) -> Status {
+    if (amount.is_negative()) {
+      return make_error(
+          ErrorCode::kInvalidArgument,
+          fmt::format("account {} has a negative starting balance of {}", account.name, currency));
     }
+    return amount.is_zero() ? ok() : candidate.fund_upbit(account.name, currency, amount);
+  };
+  KIMP_TRY(deposit("KRW", account.krw));
+  for (const auto& [coin, amount] : account.coins) {
+    if (coin.empty()) {
+      return make_error(ErrorCode::kInvalidArgument,
+                        fmt::format("account {} has an empty coin name", account.name));
+    }
+    KIMP_TRY(deposit(coin, amount));
+  }
+  if (account.usdt.is_negative()) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      fmt::format("account {} has a negative starting balance of USDT", account.name));
   }
   if (account.usdt.is_positive()) {
-    KIMP_TRY(ledger_.fund_usdt(account.name, account.usdt));
+    KIMP_TRY(candidate.fund_usdt(account.name, account.usdt));
   }
+  ledger_ = std::move(candidate);
   upbit_keys_.emplace(account.upbit_access_key, ApiKey{account.name, account.upbit_secret_key, std::nullopt});
   bybit_keys_.emplace(account.bybit_api_key, ApiKey{account.name, account.bybit_api_secret, std::nullopt});
   return ok();

@@ -76,6 +76,7 @@ class Exchange {
   std::map<std::string, ApiKey, std::less<>> upbit_keys_;
   std::map<std::string, ApiKey, std::less<>> bybit_keys_;
   std::vector<FundingRecord> funding_history_;
+  std::map<std::string, Timestamp, std::less<>> last_funding_;  // by Bybit symbol
 };
 
 }  // namespace kimp::sim

@@ -130,9 +130,11 @@ usdt = 10000
 }
 
 TEST(VenueSimProcess, InvalidConfigIsReportedWithExit2) {
-  const auto config = fs::path(testing::TempDir()) / ("venue_sim_bad_" + std::to_string(::getpid()) + ".toml");
+  const auto config =
+      fs::path(testing::TempDir()) / ("venue_sim_bad_" + std::to_string(::getpid()) + ".toml");
   std::ofstream(config) << "[server]\naddress = \"0.0.0.0\"\n";
-  const std::string command = std::string(KIMP_CLI_PATH) + " venue-sim --config " + config.string() + " 2>/dev/null";
+  const std::string command =
+      std::string(KIMP_CLI_PATH) + " venue-sim --config " + config.string() + " 2>/dev/null";
   const int status = std::system(command.c_str());
   EXPECT_EQ(WEXITSTATUS(status), 2);
   fs::remove(config);

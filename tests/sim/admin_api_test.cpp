@@ -62,6 +62,11 @@ TEST_F(AdminApiTest, BadOrDuplicateAccounts_AreRefusedAndNothingIsCreated) {
     "bybit_api_key":"d-k","bybit_api_secret":"d-x","usdt":0.1})";
   EXPECT_EQ(admin(HttpMethod::kPost, "/accounts", fractional_double, 400).at("error").as_string(),
             "usdt must be a decimal string such as \"0.5\"");
+  // Fails only after the account would exist: the KRW deposits overflow together.
+  const std::string overflowing = R"({"name":"bob","upbit_access_key":"bob-a","upbit_secret_key":"bob-s",
+    "bybit_api_key":"bob-k","bybit_api_secret":"bob-x","krw":"92233720368","coins":{"KRW":"92233720368"}})";
+  admin(HttpMethod::kPost, "/accounts", overflowing, 400);
+  EXPECT_EQ(exchange_->ledger().account_ids(), std::vector<std::string>{"alice"});
   admin(HttpMethod::kPost, "/accounts", kBob, 201);
   admin(HttpMethod::kPost, "/accounts", kBob, 409);
   EXPECT_EQ(exchange_->ledger().account_ids(), (std::vector<std::string>{"alice", "bob"}));
@@ -77,6 +82,9 @@ TEST_F(AdminApiTest, ClockSkew_MovesServerTimeSoARequestSignedWithTheRealTimeIsS
   add_auth(request, timestamp, sign(timestamp, request.query));
   EXPECT_EQ(call(request).at("retCode").as_int64(), 10002);
   admin(HttpMethod::kPost, "/clock", R"({"skew_ms":"soon"})", 400);
+  admin(HttpMethod::kPost, "/clock", R"({"skew_ms":9223372036854775807})", 400);
+  admin(HttpMethod::kPost, "/clock", R"({"skew_ms":-9000000000000})", 400);
+  EXPECT_EQ(admin(HttpMethod::kGet, "/clock", "", 200).at("skew_ms").as_int64(), -30000);
 }
 
 TEST_F(AdminApiTest, Reset_ForgetsOrdersAndRuntimeAccountsButKeepsConfiguredOnes) {

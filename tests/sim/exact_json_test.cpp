@@ -33,18 +33,18 @@ TEST(ExactJson, OutputParsesBackToTheSameNumbersAndNestedArraysWork) {
   EXPECT_EQ(boost::json::parse(text).at("units").at(0).as_double(), 1.5);
 }
 
-TEST(ExactJson, ClientTextStartingWithTheMarker_StaysAString) {
+TEST(ExactJson, ClientTextThatLooksLikeAPlaceholder_StaysAString) {
   const boost::json::object body{{"identifier",
                                   "\x01"
-                                  "12\"}"},
+                                  "123"},
                                  {"other",
                                   "\x01"
-                                  "abc"}};
+                                  "0000000000000000#5"}};
   const auto text = serialize_exact(body);
-  EXPECT_EQ(text, R"({"identifier":"\u000112\"}","other":"\u0001abc"})");
+  EXPECT_EQ(text, R"({"identifier":"\u0001123","other":"\u00010000000000000000#5"})");
   EXPECT_EQ(boost::json::parse(text).at("identifier").as_string(),
             "\x01"
-            "12\"}");
+            "123");
 }
 
 }  // namespace

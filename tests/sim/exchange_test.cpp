@@ -98,5 +98,21 @@ TEST(Exchange, ShortHeldOverTheFundingHour_IsSettledAtThatHourWithTheAnnouncedRa
             Timestamp::parse_iso8601("2026-08-09T16:00:00Z").value());
 }
 
+TEST(Exchange, StartOffTheStepGrid_SettlesEachFundingHourExactlyOnceAndKeepsGoing) {
+  // Real clocks never start on the model's 100 ms grid relative to the funding hour.
+  SimClock clock(kStart + std::chrono::milliseconds(37));
+  auto exchange = Exchange::create(config_with_account(), clock).value();
+  ASSERT_TRUE(clock.advance_by(std::chrono::minutes(2)).has_value());
+  ASSERT_TRUE(exchange->sync().has_value());
+  ASSERT_EQ(exchange->funding_history().size(), 5U);  // one per coin at 08:00
+  for (const auto& record : exchange->funding_history()) {
+    EXPECT_EQ(record.funding_time, Timestamp::parse_iso8601("2026-08-09T08:00:00Z").value());
+  }
+  ASSERT_TRUE(clock.advance_by(std::chrono::minutes(1)).has_value());
+  ASSERT_TRUE(exchange->sync().has_value());
+  EXPECT_EQ(exchange->funding_history().size(), 5U);
+  EXPECT_EQ(exchange->market().now(), kStart + std::chrono::milliseconds(37) + std::chrono::minutes(3));
+}
+
 }  // namespace
 }  // namespace kimp::sim
