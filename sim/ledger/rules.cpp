@@ -6,12 +6,7 @@
 namespace kimp::sim {
 
 Result<Decimal> UpbitMarketRules::tick_for(Decimal price) const {
-  const UpbitTickBand* band = nullptr;
-  for (const UpbitTickBand& candidate : tick_bands) {
-    if (candidate.min_price <= price) {
-      band = &candidate;
-    }
-  }
+  const UpbitTickBand* band = find_tick_band(tick_bands, price);
   if (band == nullptr) {
     return make_error(ErrorCode::kInvalidArgument, fmt::format("no tick band covers price {}", price));
   }

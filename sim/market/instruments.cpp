@@ -1,8 +1,10 @@
 // Upbit's KRW tick table, and Bybit linear instruments from instruments-info bodies or a built-in table.
 #include "sim/market/instruments.hpp"
 
+#include <algorithm>
 #include <array>
 #include <fstream>
+#include <iterator>
 #include <utility>
 
 #include <boost/json.hpp>
@@ -155,15 +157,17 @@ const std::vector<UpbitTickBand>& upbit_tick_bands(std::string_view market) {
   return market == "KRW-USDT" || market == "KRW-USDC" ? stablecoins : general;
 }
 
+const UpbitTickBand* find_tick_band(const std::vector<UpbitTickBand>& bands, Decimal price) {
+  const auto above =
+      std::upper_bound(bands.begin(), bands.end(), price,
+                       [](Decimal value, const UpbitTickBand& band) { return value < band.min_price; });
+  return above == bands.begin() ? nullptr : &*std::prev(above);
+}
+
 Decimal upbit_tick_size(std::string_view market, Decimal price) {
   const auto& bands = upbit_tick_bands(market);
-  Decimal tick = bands.front().tick;
-  for (const auto& band : bands) {
-    if (price >= band.min_price) {
-      tick = band.tick;
-    }
-  }
-  return tick;
+  const UpbitTickBand* band = find_tick_band(bands, price);
+  return band == nullptr ? bands.front().tick : band->tick;
 }
 
 Decimal upbit_krw_tick_size(Decimal price) {

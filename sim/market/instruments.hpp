@@ -30,6 +30,9 @@ struct UpbitTickBand {
 // The one source of Upbit's price steps: the book builder, the ledger and the API all read it.
 const std::vector<UpbitTickBand>& upbit_tick_bands(std::string_view market);
 
+// The band of `bands` (ascending by min_price) that `price` falls in; nullptr below the first band.
+const UpbitTickBand* find_tick_band(const std::vector<UpbitTickBand>& bands, Decimal price);
+
 // The price step of Upbit's KRW markets for an asset priced at `price` (the general table in force
 // since 2025-07-31, docs.upbit.com/kr/docs/krw-market-info). Non-positive prices get the smallest step.
 Decimal upbit_krw_tick_size(Decimal price);
