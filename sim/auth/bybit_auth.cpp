@@ -1,7 +1,6 @@
 // Bybit v5 signature and receive-window checks, answering with Bybit's retCode/retMsg.
 #include "sim/auth/bybit_auth.hpp"
 
-#include <charconv>
 #include <optional>
 
 #include <fmt/format.h>
@@ -9,6 +8,7 @@
 #include <boost/json/value.hpp>
 
 #include "sim/auth/digest.hpp"
+#include "sim/auth/integer_text.hpp"
 
 namespace kimp::sim {
 namespace {
@@ -17,15 +17,6 @@ constexpr std::uint16_t kOk = 200;
 constexpr std::uint16_t kUnauthorized = 401;
 // guide.mdx: a timestamp is accepted up to (not including) 1000 ms ahead of the server's clock.
 constexpr std::int64_t kMaxAheadMs = 1'000;
-
-std::optional<std::int64_t> parse_integer(std::string_view text) {
-  std::int64_t value = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc() || end != text.data() + text.size()) {
-    return std::nullopt;
-  }
-  return value;
-}
 
 }  // namespace
 

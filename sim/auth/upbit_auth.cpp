@@ -43,9 +43,9 @@ UpbitError nonce_used() {
   return refuse("nonce_used", "이미 요청한 nonce값이 다시 사용되었습니다.");
 }
 
-// Renders a flat JSON object as Upbit's un-encoded query string while parsing, so numbers keep the
-// digits the client wrote (a parsed double would turn "0.010" into "0.01").
-class QueryStringHandler {
+// Collects a flat JSON object's members as text while parsing, so numbers keep the digits the client
+// wrote (a parsed double would turn "0.010" into "0.01").
+class JsonParameterHandler {
  public:
   // Boost.JSON's handler concept fixes these names; the body size is already bounded by the HTTP server.
   // NOLINTBEGIN(readability-identifier-naming)
@@ -55,7 +55,7 @@ class QueryStringHandler {
   static constexpr std::size_t max_string_size = static_cast<std::size_t>(-1);
   // NOLINTEND(readability-identifier-naming)
 
-  std::string query;  // the result once the document ended
+  std::vector<std::pair<std::string, std::optional<std::string>>> params;  // once the document ended
   std::string failure;
 
   bool on_document_begin(boost::system::error_code& /*ec*/) { return true; }
@@ -127,25 +127,21 @@ class QueryStringHandler {
     pending_ = value ? "true" : "false";
     return emit_pending(ec);
   }
-  bool on_null(boost::system::error_code& ec) {
-    pending_ = "null";
-    return emit_pending(ec);
-  }
+  bool on_null(boost::system::error_code& ec) { return emit(ec, std::nullopt); }
   bool on_comment_part(boost::json::string_view /*part*/, boost::system::error_code& /*ec*/) { return true; }
   bool on_comment(boost::json::string_view /*part*/, boost::system::error_code& /*ec*/) { return true; }
 
  private:
   bool emit_pending(boost::system::error_code& ec) {
+    std::string value = std::move(pending_);
+    pending_.clear();
+    return emit(ec, std::move(value));
+  }
+  bool emit(boost::system::error_code& ec, std::optional<std::string> value) {
     if (depth_ == 0) {
       return fail(ec, "the body is not an object");
     }
-    if (!query.empty()) {
-      query += '&';
-    }
-    query += key_;
-    query += '=';
-    query += pending_;
-    pending_.clear();
+    params.emplace_back(key_, std::move(value));
     return true;
   }
 
@@ -180,22 +176,33 @@ ParameterText with_unescaped(std::string_view raw) {
   return text;
 }
 
-tl::expected<ParameterText, UpbitError> parameter_text(const UpbitSignedRequest& request) {
-  if (!request.query.empty()) {
-    return with_unescaped(request.query);
-  }
-  if (request.body.empty()) {
-    return ParameterText{};
-  }
-  // Upbit stopped accepting form bodies in 2022 (exchange.yaml), but their hash rule is the query rule.
-  if (boost::algorithm::istarts_with(request.content_type, "application/x-www-form-urlencoded")) {
-    return with_unescaped(request.body);
-  }
-  auto rendered = upbit_query_string_from_json(request.body);
-  if (!rendered) {
+// The request's parameters, parsed once, with the texts its query hash may cover.
+struct SignedParameters {
+  UpbitParameters parameters;
+  ParameterText text;
+};
+
+tl::expected<SignedParameters, UpbitError> signed_parameters(const UpbitSignedRequest& request) {
+  // A handler reads one source; a hash over the query must not vouch for a body, nor the reverse.
+  if (!request.query.empty() && !request.body.empty()) {
     return tl::unexpected(invalid_query_payload());
   }
-  return ParameterText{std::move(*rendered), std::nullopt};
+  const bool form = boost::algorithm::istarts_with(request.content_type, "application/x-www-form-urlencoded");
+  // Upbit stopped accepting form bodies in 2022 (exchange.yaml), but their hash rule is the query rule.
+  if (!request.query.empty() || form) {
+    const std::string_view raw = request.query.empty() ? request.body : request.query;
+    auto parameters = UpbitParameters::from_query(raw);
+    if (!parameters) {
+      return tl::unexpected(invalid_query_payload());
+    }
+    return SignedParameters{std::move(*parameters), with_unescaped(raw)};
+  }
+  auto parameters = UpbitParameters::from_json(request.body);
+  if (!parameters) {
+    return tl::unexpected(invalid_query_payload());
+  }
+  std::string text = parameters->query_string();
+  return SignedParameters{std::move(*parameters), ParameterText{std::move(text), std::nullopt}};
 }
 
 // A base64url JWT segment holding a JSON object, or nullopt.
@@ -265,8 +272,33 @@ std::string UpbitError::to_json() const {
       boost::json::object{{"error", boost::json::object{{"name", name}, {"message", message}}}});
 }
 
-Result<std::string> upbit_query_string_from_json(std::string_view body) {
-  boost::json::basic_parser<QueryStringHandler> parser(boost::json::parse_options{});
+Result<UpbitParameters> UpbitParameters::from_query(std::string_view query) {
+  UpbitParameters out;
+  // Split by hand rather than with boost::urls::parse_query: Upbit's clients send `states[]=wait` with
+  // the brackets unencoded, which RFC 3986 does not allow in a query.
+  while (!query.empty()) {
+    const auto amp = query.find('&');
+    const std::string_view pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    const auto equals = pair.find('=');
+    const auto key = boost::urls::make_pct_string_view(pair.substr(0, equals));
+    const auto value = boost::urls::make_pct_string_view(
+        equals == std::string_view::npos ? std::string_view() : pair.substr(equals + 1));
+    if (!key || !value) {
+      return make_error(ErrorCode::kInvalidArgument,
+                        "malformed percent-encoding in the query string " + quote_input(pair));
+    }
+    out.params_.emplace_back(key->decode(), value->decode());
+  }
+  return out;
+}
+
+Result<UpbitParameters> UpbitParameters::from_json(std::string_view body) {
+  UpbitParameters out;
+  if (body.empty()) {
+    return out;
+  }
+  boost::json::basic_parser<JsonParameterHandler> parser(boost::json::parse_options{});
   boost::system::error_code ec;
   const std::size_t used = parser.write_some(false, body.data(), body.size(), ec);
   if (!ec && used != body.size()) {
@@ -277,7 +309,43 @@ Result<std::string> upbit_query_string_from_json(std::string_view body) {
     return make_error(ErrorCode::kInvalidArgument,
                       "request body " + quote_input(body) + ": " + (reason.empty() ? ec.message() : reason));
   }
-  return std::move(parser.handler().query);
+  out.params_ = std::move(parser.handler().params);
+  return out;
+}
+
+std::optional<std::string> UpbitParameters::get(std::string_view key) const {
+  for (const auto& [name, value] : params_) {
+    if (name == key) {
+      return value;
+    }
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string> UpbitParameters::all(std::string_view key) const {
+  std::vector<std::string> values;
+  for (const auto& [name, value] : params_) {
+    if (name == key && value) {
+      values.push_back(*value);
+    }
+  }
+  return values;
+}
+
+std::string UpbitParameters::query_string() const {
+  std::string out;
+  for (const auto& [key, value] : params_) {
+    if (!out.empty()) {
+      out += '&';
+    }
+    out.append(key).append("=").append(value.value_or("null"));
+  }
+  return out;
+}
+
+Result<std::string> upbit_query_string_from_json(std::string_view body) {
+  return UpbitParameters::from_json(body).map(
+      [](const UpbitParameters& parameters) { return parameters.query_string(); });
 }
 
 bool NonceRegistry::record(std::string_view key_id, std::string_view nonce) {
@@ -293,8 +361,8 @@ bool NonceRegistry::record(std::string_view key_id, std::string_view nonce) {
   return true;
 }
 
-tl::expected<Authenticated, UpbitError> UpbitAuthenticator::authenticate(const UpbitSignedRequest& request,
-                                                                         Timestamp now) {
+tl::expected<UpbitAuthorized, UpbitError> UpbitAuthenticator::authenticate(const UpbitSignedRequest& request,
+                                                                           Timestamp now) {
   if (request.authorization.empty()) {
     return tl::unexpected(no_authorization_token());
   }
@@ -321,7 +389,7 @@ tl::expected<Authenticated, UpbitError> UpbitAuthenticator::authenticate(const U
   if (!nonce || nonce->empty()) {
     return tl::unexpected(invalid_query_payload());
   }
-  auto parameters = parameter_text(request);
+  auto parameters = signed_parameters(request);
   if (!parameters) {
     return tl::unexpected(std::move(parameters).error());
   }
@@ -329,16 +397,17 @@ tl::expected<Authenticated, UpbitError> UpbitAuthenticator::authenticate(const U
   if (query_hash) {
     const auto* alg = jwt->claims.if_contains("query_hash_alg");
     const bool sha512 = alg == nullptr || (alg->is_string() && alg->get_string() == "SHA512");
-    if (!sha512 || !hash_matches(*query_hash, *parameters)) {
+    if (!sha512 || !hash_matches(*query_hash, parameters->text)) {
       return tl::unexpected(invalid_query_payload());
     }
-  } else if (!parameters->exact.empty() || jwt->claims.contains("query_hash")) {
+  } else if (!parameters->text.exact.empty() || jwt->claims.contains("query_hash")) {
     return tl::unexpected(invalid_query_payload());
   }
   if (!nonces_.record(*access_key, *nonce)) {
     return tl::unexpected(nonce_used());
   }
-  return Authenticated{key->account_id, std::string(*access_key)};
+  return UpbitAuthorized{Authenticated{key->account_id, std::string(*access_key)},
+                         std::move(parameters->parameters)};
 }
 
 }  // namespace kimp::sim

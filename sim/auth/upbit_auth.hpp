@@ -4,11 +4,13 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
+#include <vector>
 
 #include <tl/expected.hpp>
 
@@ -36,11 +38,42 @@ struct UpbitSignedRequest {
   std::string_view body;
 };
 
-// The query string Upbit's clients hash for a JSON request body: the members in body order as
-// key=value joined by '&', neither percent-encoded; strings unescaped, numbers as written, arrays as one
-// key[]=value per element ({"uuids":["a","b"]} gives "uuids[]=a&uuids[]=b"). An empty body or {} gives "".
-// Errors: kInvalidArgument when the body is not a JSON object, or a member is an object or a nested array.
+// A request's parameters as its handler reads them, in the order sent (repeated keys such as states[]
+// kept): from the query string (percent-decoded) or from the body. The authenticator produces them from
+// the same text the query hash covered, so a handler can only read parameters the token signed.
+class UpbitParameters {
+ public:
+  // Errors: kInvalidArgument when the text is not a well-formed query string.
+  static Result<UpbitParameters> from_query(std::string_view query);
+  // A flat JSON object: strings unescaped, numbers exactly as written, an array as one key[] per element
+  // ({"uuids":["a","b"]} gives uuids[]=a, uuids[]=b), null kept as a member without a value. An empty
+  // body or {} has none. Errors: kInvalidArgument when the body is not a JSON object, or a member is an
+  // object or a nested array.
+  static Result<UpbitParameters> from_json(std::string_view body);
+
+  // The first value of `key`; nullopt when absent or null (a JSON null counts as not sent).
+  [[nodiscard]] std::optional<std::string> get(std::string_view key) const;
+  // Every non-null value of `key`, in order.
+  [[nodiscard]] std::vector<std::string> all(std::string_view key) const;
+  [[nodiscard]] bool empty() const { return params_.empty(); }
+  // The text Upbit's clients hash for these parameters: key=value joined by '&', neither
+  // percent-encoded, null written "null".
+  [[nodiscard]] std::string query_string() const;
+
+ private:
+  // Keys with their values; nullopt for a JSON null.
+  std::vector<std::pair<std::string, std::optional<std::string>>> params_;
+};
+
+// UpbitParameters::from_json(body) as the query string clients hash ({"uuids":["a","b"]} gives
+// "uuids[]=a&uuids[]=b"). Errors: as UpbitParameters::from_json.
 Result<std::string> upbit_query_string_from_json(std::string_view body);
+
+// A verified request: who it acts for and the parameters its token covered.
+struct UpbitAuthorized {
+  Authenticated caller;
+  UpbitParameters parameters;
+};
 
 // Remembers the nonces each access key has used. Upbit tokens carry no time, so a nonce can only be
 // forgotten by count: each key keeps its `capacity` most recent nonces (at Upbit's 30 requests/s,
@@ -81,10 +114,13 @@ class UpbitAuthenticator {
   //   invalid_query_payload   no string nonce; parameters sent without query_hash; a query_hash_alg
   //                           other than SHA512; a query_hash that is not the SHA-512 of the request's
   //                           parameters (the raw query, or its percent-decoded form, or for a body
-  //                           the text upbit_query_string_from_json gives); a body that is not JSON;
+  //                           the text upbit_query_string_from_json gives); parameters both in the
+  //                           query and in the body (one hash cannot cover both); a malformed query
+  //                           or form body; a JSON body that is not a flat object;
   //   nonce_used              the access key used this nonce before.
   // A nonce is recorded only when everything else passed, so a refused request does not burn it.
-  tl::expected<Authenticated, UpbitError> authenticate(const UpbitSignedRequest& request, Timestamp now);
+  // On success the parameters are the request's, parsed once, for the handler to read.
+  tl::expected<UpbitAuthorized, UpbitError> authenticate(const UpbitSignedRequest& request, Timestamp now);
 
  private:
   ApiKeyLookup lookup_;

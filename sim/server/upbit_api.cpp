@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <array>
-#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <functional>
@@ -17,6 +16,7 @@
 #include <boost/json.hpp>
 #include <boost/url/pct_string_view.hpp>
 
+#include "sim/auth/integer_text.hpp"
 #include "sim/server/exact_json.hpp"
 
 namespace kimp::sim {
@@ -78,24 +78,15 @@ HttpResponse ledger_error(const Error& error) {
   return upbit_error(status, error.venue_code, error.message);
 }
 
-std::optional<std::int64_t> parse_int(std::string_view text) {
-  std::int64_t value = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size()) {
-    return std::nullopt;
-  }
-  return value;
-}
-
 // An optional integer parameter within [1, max], `fallback` when absent; the answer when it is not.
-std::variant<std::int64_t, HttpResponse> bounded_count(const UpbitQuery& query, std::string_view key,
+std::variant<std::int64_t, HttpResponse> bounded_count(const UpbitParameters& query, std::string_view key,
                                                        std::int64_t fallback, std::int64_t max,
                                                        bool quotation) {
   const auto text = query.get(key);
   if (!text) {
     return fallback;
   }
-  const auto value = parse_int(*text);
+  const auto value = parse_integer(*text);
   if (!value || *value < 1 || *value > max) {
     if (quotation) {
       return quotation_error(kBadRequest, value ? kInvalidParameter : kTypeMismatch);
@@ -107,7 +98,7 @@ std::variant<std::int64_t, HttpResponse> bounded_count(const UpbitQuery& query, 
 
 // "2025-06-24T04:56:53Z", "2025-06-24T13:56:53+09:00", zone-less UTC "2025-06-24 04:56:53", or epoch ms.
 std::optional<Timestamp> parse_time(std::string text) {
-  if (const auto ms = parse_int(text)) {
+  if (const auto ms = parse_integer(text)) {
     const auto at = Timestamp::from_ms(*ms);
     return at ? std::optional<Timestamp>(*at) : std::nullopt;
   }
@@ -330,45 +321,44 @@ HttpResponse json_answer(unsigned status, const json::value& body) {
   return HttpResponse::json(status, serialize_exact(body));
 }
 
-// The body's top-level members as text: strings unescaped, numbers exactly as written (prices and volumes
-// must not pass through a double). The member order of upbit_query_string_from_json's text is the body's,
-// so each member is found at a known place in it. nullopt for a body that is not a flat JSON object.
-std::optional<std::map<std::string, std::string, std::less<>>> body_fields(std::string_view body) {
-  boost::system::error_code ec;
-  const json::value parsed = json::parse(json::string_view(body.data(), body.size()), ec);
-  const auto flat = upbit_query_string_from_json(body);
-  if (ec || !parsed.is_object() || !flat) {
+// The refusal of an order whose total passes orders/chance's max_total, checked before the ledger does
+// arithmetic on it: price × volume of a limit order, the price of a price order, volume × the best bid
+// of a market ask. A total too large for a Decimal is over the maximum too. nullopt when the total is
+// within it or cannot be told yet (fields missing: the ledger names that error).
+std::optional<HttpResponse> over_max_total(const UpbitOrderRequest& order, const OrderBook& book) {
+  const Decimal max_total = Decimal::from_units(kMaxOrderTotalKrw * Decimal::kUnitsPerOne);
+  Result<Decimal> total = Decimal();
+  std::string_view field = "price";
+  switch (order.ord_type) {
+    case UpbitOrdType::kLimit:
+      if (!order.price || !order.volume) {
+        return std::nullopt;
+      }
+      total = order.price->mul(*order.volume);
+      break;
+    case UpbitOrdType::kPrice:
+      if (!order.price) {
+        return std::nullopt;
+      }
+      total = *order.price;
+      break;
+    case UpbitOrdType::kMarket:
+      if (!order.volume || book.bids.empty()) {
+        return std::nullopt;
+      }
+      field = "volume";
+      total = order.volume->mul(book.bids.front().price);
+      break;
+  }
+  if (total && *total <= max_total) {
     return std::nullopt;
   }
-  const std::string& text = *flat;
-  std::map<std::string, std::string, std::less<>> fields;
-  std::size_t at = 0;
-  for (const auto& member : parsed.as_object()) {
-    const std::string key(member.key());
-    if (member.value().is_array() || text.compare(at, key.size() + 1, key + "=") != 0) {
-      return std::nullopt;
-    }
-    at += key.size() + 1;
-    std::string value;
-    if (member.value().is_string()) {
-      value = std::string(member.value().as_string());
-      at += value.size();
-    } else {
-      const auto end = std::min(text.find('&', at), text.size());
-      value = text.substr(at, end - at);
-      at = end;
-    }
-    if (at < text.size() && text[at++] != '&') {
-      return std::nullopt;
-    }
-    fields[key] = std::move(value);
-  }
-  return fields;
+  return validation_error(field);
 }
 
 // States a list request asks for: `state` (comma separated) or `states[]`, not both; each in `allowed`.
 // nullopt when the request is malformed.
-std::optional<std::set<std::string>> requested_states(const UpbitQuery& query,
+std::optional<std::set<std::string>> requested_states(const UpbitParameters& query,
                                                       const std::set<std::string>& allowed,
                                                       const std::set<std::string>& fallback) {
   const auto single = query.get("state");
@@ -398,47 +388,6 @@ TokenBucketConfig per_second(std::int32_t rate) {
 
 }  // namespace
 
-// ---- UpbitQuery ----
-
-// Split by hand rather than with boost::urls::parse_query: Upbit's clients send `states[]=wait` with the
-// brackets unencoded, which RFC 3986 does not allow in a query.
-Result<UpbitQuery> UpbitQuery::parse(std::string_view query) {
-  UpbitQuery out;
-  if (query.empty()) {
-    return out;
-  }
-  for (const auto& pair : split(query, '&')) {
-    const auto equals = pair.find('=');
-    const auto key = boost::urls::make_pct_string_view(std::string_view(pair).substr(0, equals));
-    const auto value = boost::urls::make_pct_string_view(
-        equals == std::string::npos ? std::string_view() : std::string_view(pair).substr(equals + 1));
-    if (!key || !value) {
-      return make_error(ErrorCode::kInvalidArgument, "malformed percent-encoding in the query string");
-    }
-    out.params_.emplace_back(key->decode(), value->decode());
-  }
-  return out;
-}
-
-std::optional<std::string> UpbitQuery::get(std::string_view key) const {
-  for (const auto& [name, value] : params_) {
-    if (name == key) {
-      return value;
-    }
-  }
-  return std::nullopt;
-}
-
-std::vector<std::string> UpbitQuery::all(std::string_view key) const {
-  std::vector<std::string> values;
-  for (const auto& [name, value] : params_) {
-    if (name == key) {
-      values.push_back(value);
-    }
-  }
-  return values;
-}
-
 // ---- UpbitApi: wiring ----
 
 UpbitApi::UpbitApi(Exchange& exchange, const Clock& clock)
@@ -464,21 +413,23 @@ Result<std::unique_ptr<UpbitApi>> UpbitApi::create(Exchange& exchange, const Clo
 
   UpbitApi& self = *api;
   self.add_quotation("/v1/market/all", "market",
-                     [&self](const UpbitQuery& q, const RouteParams&) { return self.market_all(q); });
+                     [&self](const UpbitParameters& q, const RouteParams&) { return self.market_all(q); });
   self.add_quotation("/v1/ticker", "ticker",
-                     [&self](const UpbitQuery& q, const RouteParams&) { return self.ticker(q); });
+                     [&self](const UpbitParameters& q, const RouteParams&) { return self.ticker(q); });
   self.add_quotation("/v1/orderbook", "orderbook",
-                     [&self](const UpbitQuery& q, const RouteParams&) { return self.orderbook(q); });
+                     [&self](const UpbitParameters& q, const RouteParams&) { return self.orderbook(q); });
   self.add_quotation(
       "/v1/orderbook/instruments", "orderbook",
-      [&self](const UpbitQuery& q, const RouteParams&) { return self.orderbook_instruments(q); });
-  self.add_quotation(
-      "/v1/candles/minutes/{unit}", "candles",
-      [&self](const UpbitQuery& q, const RouteParams& p) { return self.minute_candles(q, p.get("unit")); });
-  self.add_quotation("/v1/candles/seconds", "candles",
-                     [&self](const UpbitQuery& q, const RouteParams&) { return self.second_candles(q); });
+      [&self](const UpbitParameters& q, const RouteParams&) { return self.orderbook_instruments(q); });
+  self.add_quotation("/v1/candles/minutes/{unit}", "candles",
+                     [&self](const UpbitParameters& q, const RouteParams& p) {
+                       return self.minute_candles(q, p.get("unit"));
+                     });
+  self.add_quotation("/v1/candles/seconds", "candles", [&self](const UpbitParameters& q, const RouteParams&) {
+    return self.second_candles(q);
+  });
   self.add_quotation("/v1/trades/ticks", "trades",
-                     [&self](const UpbitQuery& q, const RouteParams&) { return self.trade_ticks(q); });
+                     [&self](const UpbitParameters& q, const RouteParams&) { return self.trade_ticks(q); });
 
   self.add_exchange(HttpMethod::kGet, "/v1/accounts", "default",
                     [&self](const Caller& c) { return self.accounts(c); });
@@ -531,7 +482,7 @@ void UpbitApi::add_quotation(std::string_view pattern, const std::string& group,
                   return response;
                 }
                 auto headers = std::move(response.headers);
-                const auto query = UpbitQuery::parse(request.query);
+                const auto query = UpbitParameters::from_query(request.query);
                 response = query ? handler(*query, params) : quotation_error(kBadRequest, kInvalidParameter);
                 response.headers.insert(response.headers.end(), headers.begin(), headers.end());
                 return response;
@@ -543,21 +494,19 @@ void UpbitApi::add_exchange(HttpMethod method, std::string_view pattern, const s
   router_.add(method, pattern,
               [this, &limits = groups_.at(group), handler = std::move(handler)](const HttpRequest& request,
                                                                                 const RouteParams&) {
-                const auto caller = authenticator_.authenticate(
+                const auto authorized = authenticator_.authenticate(
                     UpbitSignedRequest{request.header("Authorization"), request.header("Content-Type"),
                                        request.query, request.body},
                     exchange_.now());
-                if (!caller) {
-                  return HttpResponse::json(caller.error().http_status, caller.error().to_json());
+                if (!authorized) {
+                  return HttpResponse::json(authorized.error().http_status, authorized.error().to_json());
                 }
                 HttpResponse response;
-                if (!admit(caller->account_id, limits, response)) {
+                if (!admit(authorized->caller.account_id, limits, response)) {
                   return response;
                 }
                 auto headers = std::move(response.headers);
-                const auto query = UpbitQuery::parse(request.query);
-                response = query ? handler(Caller{request, *query, caller->account_id})
-                                 : upbit_error(kBadRequest, "invalid_parameter", "malformed query string");
+                response = handler(Caller{authorized->parameters, authorized->caller.account_id});
                 response.headers.insert(response.headers.end(), headers.begin(), headers.end());
                 return response;
               });
@@ -565,7 +514,7 @@ void UpbitApi::add_exchange(HttpMethod method, std::string_view pattern, const s
 
 // ---- Quotation ----
 
-HttpResponse UpbitApi::market_all(const UpbitQuery& query) const {
+HttpResponse UpbitApi::market_all(const UpbitParameters& query) const {
   const auto details_text = query.get("is_details").value_or("false");
   if (details_text != "true" && details_text != "false") {
     return quotation_error(kBadRequest, kTypeMismatch);
@@ -592,7 +541,7 @@ HttpResponse UpbitApi::market_all(const UpbitQuery& query) const {
   return json_answer(200, out);
 }
 
-HttpResponse UpbitApi::ticker(const UpbitQuery& query) const {
+HttpResponse UpbitApi::ticker(const UpbitParameters& query) const {
   const auto markets = query.get("markets");
   if (!markets) {
     return quotation_error(kBadRequest, kMissingParameter);
@@ -654,7 +603,7 @@ HttpResponse UpbitApi::ticker(const UpbitQuery& query) const {
   return json_answer(200, out);
 }
 
-HttpResponse UpbitApi::orderbook(const UpbitQuery& query) const {
+HttpResponse UpbitApi::orderbook(const UpbitParameters& query) const {
   const auto markets = query.get("markets");
   if (!markets) {
     return quotation_error(kBadRequest, kMissingParameter);
@@ -710,7 +659,7 @@ HttpResponse UpbitApi::orderbook(const UpbitQuery& query) const {
   return json_answer(200, out);
 }
 
-HttpResponse UpbitApi::orderbook_instruments(const UpbitQuery& query) const {
+HttpResponse UpbitApi::orderbook_instruments(const UpbitParameters& query) const {
   const auto markets = query.get("markets");
   if (!markets) {
     return quotation_error(kBadRequest, kMissingParameter);
@@ -751,7 +700,7 @@ json::object candle_json(std::string_view market, const Candle& candle, Timestam
 }
 
 // The `to` parameter of the candle endpoints. Returns false after setting `refusal` when it is malformed.
-bool candle_end(const UpbitQuery& query, std::optional<Timestamp>& to, HttpResponse& refusal) {
+bool candle_end(const UpbitParameters& query, std::optional<Timestamp>& to, HttpResponse& refusal) {
   if (const auto text = query.get("to")) {
     to = parse_time(*text);
     if (!to) {
@@ -764,8 +713,8 @@ bool candle_end(const UpbitQuery& query, std::optional<Timestamp>& to, HttpRespo
 
 }  // namespace
 
-HttpResponse UpbitApi::minute_candles(const UpbitQuery& query, std::string_view unit_text) const {
-  const auto unit = parse_int(unit_text);
+HttpResponse UpbitApi::minute_candles(const UpbitParameters& query, std::string_view unit_text) const {
+  const auto unit = parse_integer(unit_text);
   constexpr std::array<std::int64_t, 8> kUnits{1, 3, 5, 10, 15, 30, 60, 240};
   if (!unit || std::find(kUnits.begin(), kUnits.end(), *unit) == kUnits.end()) {
     return quotation_error(kBadRequest, kInvalidParameter);
@@ -820,7 +769,7 @@ HttpResponse UpbitApi::minute_candles(const UpbitQuery& query, std::string_view 
 
 // The model keeps minute resolution, so the one second candle it can state honestly is the current
 // second at the last traded price; it carries no volume of its own.
-HttpResponse UpbitApi::second_candles(const UpbitQuery& query) const {
+HttpResponse UpbitApi::second_candles(const UpbitParameters& query) const {
   const auto market = query.get("market");
   if (!market) {
     return quotation_error(kBadRequest, kMissingParameter);
@@ -849,7 +798,7 @@ HttpResponse UpbitApi::second_candles(const UpbitQuery& query) const {
 
 // The tape is the emulator's own executions (every account's fills), newest first: the model's
 // synthetic flow has no individual trades.
-HttpResponse UpbitApi::trade_ticks(const UpbitQuery& query) const {
+HttpResponse UpbitApi::trade_ticks(const UpbitParameters& query) const {
   const auto market = query.get("market");
   if (!market) {
     return quotation_error(kBadRequest, kMissingParameter);
@@ -925,7 +874,7 @@ HttpResponse UpbitApi::accounts(const Caller& caller) const {
 }
 
 HttpResponse UpbitApi::order_chance(const Caller& caller) const {
-  const auto market = caller.query.get("market");
+  const auto market = caller.params.get("market");
   if (!market || exchange_.market().book(Venue::kUpbit, *market) == nullptr) {
     return validation_error("market");
   }
@@ -966,33 +915,26 @@ HttpResponse UpbitApi::order_chance(const Caller& caller) const {
 }
 
 HttpResponse UpbitApi::create_order(const Caller& caller) {
-  const auto fields = body_fields(caller.request.body);
-  if (!fields) {
-    return upbit_error(kBadRequest, "invalid_parameter", "the body is not a flat JSON object");
-  }
-  const auto field = [&](std::string_view name) -> std::optional<std::string> {
-    const auto found = fields->find(name);
-    return found == fields->end() ? std::nullopt : std::optional<std::string>(found->second);
-  };
+  const UpbitParameters& params = caller.params;
   UpbitOrderRequest order;
-  const auto market = field("market");
+  const auto market = params.get("market");
   if (!market) {
     return validation_error("market");
   }
   order.market = *market;
-  const auto side = from_wire(field("side").value_or(""), {UpbitSide::kBid, UpbitSide::kAsk});
+  const auto side = from_wire(params.get("side").value_or(""), {UpbitSide::kBid, UpbitSide::kAsk});
   if (!side) {
     return validation_error("side");
   }
   order.side = *side;
-  const auto ord_type = from_wire(field("ord_type").value_or("limit"),
+  const auto ord_type = from_wire(params.get("ord_type").value_or("limit"),
                                   {UpbitOrdType::kLimit, UpbitOrdType::kPrice, UpbitOrdType::kMarket});
   if (!ord_type) {
     return validation_error("ord_type");
   }
   order.ord_type = *ord_type;
   for (const auto& [name, target] : {std::pair{"price", &order.price}, std::pair{"volume", &order.volume}}) {
-    if (const auto text = field(name); text && *text != "null") {
+    if (const auto text = params.get(name)) {
       const auto value = Decimal::parse(*text);
       if (!value) {
         return validation_error(name);
@@ -1000,19 +942,27 @@ HttpResponse UpbitApi::create_order(const Caller& caller) {
       *target = *value;
     }
   }
-  if (const auto tif = field("time_in_force")) {
+  if (const auto tif = params.get("time_in_force")) {
     order.time_in_force = from_wire(*tif, {UpbitTimeInForce::kIoc, UpbitTimeInForce::kFok});
     if (!order.time_in_force) {
       return validation_error("time_in_force");
     }
   }
-  order.identifier = field("identifier").value_or("");
+  order.identifier = params.get("identifier").value_or("");
   const OrderBook* book = exchange_.market().book(Venue::kUpbit, order.market);
   if (book == nullptr) {
     return validation_error("market");
   }
+  if (const auto refusal = over_max_total(order, *book)) {
+    return *refusal;
+  }
   const auto placed = exchange_.ledger().place_upbit_order(caller.account_id, order, *book, exchange_.now());
   if (!placed) {
+    // Past the max_total check, an error without an Upbit name is still the order's numbers leaving
+    // the Decimal range: the client's values, not an emulator fault.
+    if (placed.error().venue_code.empty() && placed.error().code == ErrorCode::kInvalidArgument) {
+      return upbit_error(kBadRequest, "validation_error", placed.error().message);
+    }
     return ledger_error(placed.error());
   }
   return json_answer(201, order_json(*placed));
@@ -1021,7 +971,7 @@ HttpResponse UpbitApi::create_order(const Caller& caller) {
 namespace {
 
 // uuid= or identifier= of a single-order request; nullopt when neither was sent.
-std::optional<OrderRef> order_ref(const UpbitQuery& query) {
+std::optional<OrderRef> order_ref(const UpbitParameters& query) {
   OrderRef ref{query.get("uuid").value_or(""), query.get("identifier").value_or("")};
   if (ref.venue_id.empty() && ref.client_id.empty()) {
     return std::nullopt;
@@ -1032,7 +982,7 @@ std::optional<OrderRef> order_ref(const UpbitQuery& query) {
 }  // namespace
 
 HttpResponse UpbitApi::get_order(const Caller& caller) const {
-  const auto ref = order_ref(caller.query);
+  const auto ref = order_ref(caller.params);
   if (!ref) {
     return validation_error("uuid");
   }
@@ -1053,7 +1003,7 @@ HttpResponse UpbitApi::get_order(const Caller& caller) const {
 }
 
 HttpResponse UpbitApi::cancel_order(const Caller& caller) {
-  const auto ref = order_ref(caller.query);
+  const auto ref = order_ref(caller.params);
   if (!ref) {
     return validation_error("uuid");
   }
@@ -1086,7 +1036,7 @@ json::array order_page(const std::vector<UpbitOrder>& orders, const std::set<std
   return out;
 }
 
-std::optional<bool> ascending_order(const UpbitQuery& query) {
+std::optional<bool> ascending_order(const UpbitParameters& query) {
   const auto order_by = query.get("order_by").value_or("desc");
   if (order_by != "asc" && order_by != "desc") {
     return std::nullopt;
@@ -1097,23 +1047,23 @@ std::optional<bool> ascending_order(const UpbitQuery& query) {
 }  // namespace
 
 HttpResponse UpbitApi::open_orders(const Caller& caller) const {
-  const auto states = requested_states(caller.query, {"wait", "watch"}, {"wait"});
+  const auto states = requested_states(caller.params, {"wait", "watch"}, {"wait"});
   if (!states) {
     return validation_error("state");
   }
-  const auto ascending = ascending_order(caller.query);
+  const auto ascending = ascending_order(caller.params);
   if (!ascending) {
     return validation_error("order_by");
   }
-  const auto limit = bounded_count(caller.query, "limit", kMaxOpenOrders, kMaxOpenOrders, false);
-  const auto page = bounded_count(caller.query, "page", 1, std::numeric_limits<std::int32_t>::max(), false);
+  const auto limit = bounded_count(caller.params, "limit", kMaxOpenOrders, kMaxOpenOrders, false);
+  const auto page = bounded_count(caller.params, "page", 1, std::numeric_limits<std::int32_t>::max(), false);
   for (const auto* parsed : {&limit, &page}) {
     if (const auto* refusal = std::get_if<HttpResponse>(parsed)) {
       return *refusal;
     }
   }
   const auto orders =
-      exchange_.ledger().upbit_open_orders(caller.account_id, caller.query.get("market").value_or(""));
+      exchange_.ledger().upbit_open_orders(caller.account_id, caller.params.get("market").value_or(""));
   if (!orders) {
     return ledger_error(orders.error());
   }
@@ -1124,22 +1074,22 @@ HttpResponse UpbitApi::open_orders(const Caller& caller) const {
 }
 
 HttpResponse UpbitApi::closed_orders(const Caller& caller) const {
-  const auto states = requested_states(caller.query, {"done", "cancel"}, {"done", "cancel"});
+  const auto states = requested_states(caller.params, {"done", "cancel"}, {"done", "cancel"});
   if (!states) {
     return validation_error("state");
   }
-  const auto ascending = ascending_order(caller.query);
+  const auto ascending = ascending_order(caller.params);
   if (!ascending) {
     return validation_error("order_by");
   }
-  const auto limit = bounded_count(caller.query, "limit", 100, kMaxClosedOrders, false);
+  const auto limit = bounded_count(caller.params, "limit", 100, kMaxClosedOrders, false);
   if (const auto* refusal = std::get_if<HttpResponse>(&limit)) {
     return *refusal;
   }
   std::optional<Timestamp> start;
   std::optional<Timestamp> end;
   for (const auto& [name, target] : {std::pair{"start_time", &start}, std::pair{"end_time", &end}}) {
-    if (const auto text = caller.query.get(name)) {
+    if (const auto text = caller.params.get(name)) {
       *target = parse_time(*text);
       if (!*target) {
         return validation_error(name);
@@ -1147,7 +1097,7 @@ HttpResponse UpbitApi::closed_orders(const Caller& caller) const {
     }
   }
   const auto orders =
-      exchange_.ledger().upbit_closed_orders(caller.account_id, caller.query.get("market").value_or(""));
+      exchange_.ledger().upbit_closed_orders(caller.account_id, caller.params.get("market").value_or(""));
   if (!orders) {
     return ledger_error(orders.error());
   }

@@ -5,11 +5,8 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <optional>
 #include <string>
 #include <string_view>
-#include <utility>
-#include <vector>
 
 #include "core/clock.hpp"
 #include "core/result.hpp"
@@ -20,21 +17,6 @@
 #include "sim/server/router.hpp"
 
 namespace kimp::sim {
-
-// A request's query parameters, percent-decoded, in the order sent (repeated keys such as states[] kept).
-class UpbitQuery {
- public:
-  // Errors: kInvalidArgument when the query is not a well-formed query string.
-  static Result<UpbitQuery> parse(std::string_view query);
-
-  // The first value of `key`, nullopt when absent.
-  [[nodiscard]] std::optional<std::string> get(std::string_view key) const;
-  // Every value of `key`, in order.
-  [[nodiscard]] std::vector<std::string> all(std::string_view key) const;
-
- private:
-  std::vector<std::pair<std::string, std::string>> params_;
-};
 
 // One Upbit endpoint on loopback. Quotation endpoints are public and limited per group for everyone
 // (Upbit limits them per IP, and the emulator has a single client address); exchange endpoints verify the
@@ -61,13 +43,12 @@ class UpbitApi {
     std::string name;  // "default", "order", "ticker", ...
     TokenBucketConfig config;
   };
-  // What an exchange handler receives once the token was verified.
+  // What an exchange handler receives once the token was verified: the parameters it covered.
   struct Caller {
-    const HttpRequest& request;
-    const UpbitQuery& query;
+    const UpbitParameters& params;
     const std::string& account_id;
   };
-  using QuotationHandler = std::function<HttpResponse(const UpbitQuery&, const RouteParams&)>;
+  using QuotationHandler = std::function<HttpResponse(const UpbitParameters&, const RouteParams&)>;
   using ExchangeHandler = std::function<HttpResponse(const Caller&)>;
 
   UpbitApi(Exchange& exchange, const Clock& clock);
@@ -79,13 +60,13 @@ class UpbitApi {
   bool admit(const std::string& key, const Group& group, HttpResponse& response);
 
   // Quotation endpoints (upbit_api.cpp).
-  HttpResponse market_all(const UpbitQuery& query) const;
-  HttpResponse ticker(const UpbitQuery& query) const;
-  HttpResponse orderbook(const UpbitQuery& query) const;
-  HttpResponse orderbook_instruments(const UpbitQuery& query) const;
-  HttpResponse minute_candles(const UpbitQuery& query, std::string_view unit) const;
-  HttpResponse second_candles(const UpbitQuery& query) const;
-  HttpResponse trade_ticks(const UpbitQuery& query) const;
+  HttpResponse market_all(const UpbitParameters& query) const;
+  HttpResponse ticker(const UpbitParameters& query) const;
+  HttpResponse orderbook(const UpbitParameters& query) const;
+  HttpResponse orderbook_instruments(const UpbitParameters& query) const;
+  HttpResponse minute_candles(const UpbitParameters& query, std::string_view unit) const;
+  HttpResponse second_candles(const UpbitParameters& query) const;
+  HttpResponse trade_ticks(const UpbitParameters& query) const;
 
   // Exchange endpoints.
   HttpResponse accounts(const Caller& caller) const;

@@ -74,8 +74,8 @@ std::string bearer(std::string_view token) {
 
 class UpbitAuth : public ::testing::Test {
  protected:
-  tl::expected<Authenticated, UpbitError> authenticate(std::string_view token, std::string_view query = "",
-                                                       std::string_view body = "") {
+  tl::expected<UpbitAuthorized, UpbitError> authenticate(std::string_view token, std::string_view query = "",
+                                                         std::string_view body = "") {
     const std::string authorization = bearer(token);
     return authenticator_.authenticate(
         UpbitSignedRequest{authorization, body.empty() ? "" : "application/json; charset=utf-8", query, body},
@@ -108,7 +108,7 @@ TEST_F(UpbitAuth, LiteralTokens_MatchTokensBuiltFromTheirParts) {
 TEST_F(UpbitAuth, Hs256WithoutParameters_Accepted) {
   const auto result = authenticate(kHs256Plain);
   ASSERT_TRUE(result.has_value()) << result.error().name;
-  EXPECT_EQ(*result, (Authenticated{"acct-upbit-1", "sim-access-1"}));
+  EXPECT_EQ(result->caller, (Authenticated{"acct-upbit-1", "sim-access-1"}));
 }
 
 TEST_F(UpbitAuth, Hs512WithoutParameters_Accepted) {
@@ -136,6 +136,26 @@ TEST_F(UpbitAuth, JsonBodyInAnotherOrder_RejectedInvalidQueryPayload) {
       outcome(kHs512Body, "",
               R"({"side":"bid","market":"KRW-BTC","volume":0.010,"price":"100000000","ord_type":"limit"})"),
       "invalid_query_payload");
+}
+
+TEST_F(UpbitAuth, JsonBody_ParametersReturnedAsTheHashCoveredThem) {
+  const auto result = authenticate(kHs512Body, "", kOrderBody);
+  ASSERT_TRUE(result.has_value()) << result.error().name;
+  EXPECT_EQ(result->parameters.get("volume"), "0.010");
+  EXPECT_EQ(result->parameters.get("price"), "100000000");
+  EXPECT_EQ(result->parameters.query_string(),
+            "market=KRW-BTC&side=bid&volume=0.010&price=100000000&ord_type=limit");
+}
+
+TEST_F(UpbitAuth, QueryHashWithParametersAlsoInTheBody_RejectedInvalidQueryPayload) {
+  EXPECT_EQ(outcome(kHs512Query, kQuery, kOrderBody), "invalid_query_payload");
+}
+
+TEST_F(UpbitAuth, QueryParameters_ReturnedDecoded) {
+  const auto result = authenticate(kHs512Query, "market=KRW-BTC&states%5B%5D=wait&states%5B%5D=watch");
+  ASSERT_TRUE(result.has_value()) << result.error().name;
+  EXPECT_EQ(result->parameters.get("market"), "KRW-BTC");
+  EXPECT_EQ(result->parameters.all("states[]"), (std::vector<std::string>{"wait", "watch"}));
 }
 
 TEST_F(UpbitAuth, FormBody_HashedAsSent) {
@@ -307,6 +327,15 @@ TEST(UpbitQueryString, Arrays_RenderedAsKeyBracketsPerElement) {
 
 TEST(UpbitQueryString, EscapedStrings_RenderedUnescaped) {
   EXPECT_EQ(upbit_query_string_from_json(R"({"identifier":"q\"\u0041"})").value(), "identifier=q\"A");
+}
+
+TEST(UpbitParameters, JsonNull_ReadsAsAbsentButIsHashedAsNull) {
+  const auto parameters =
+      UpbitParameters::from_json(R"({"price":null,"time_in_force":null,"uuids":["a",null]})").value();
+  EXPECT_EQ(parameters.get("price"), std::nullopt);
+  EXPECT_EQ(parameters.get("time_in_force"), std::nullopt);
+  EXPECT_EQ(parameters.all("uuids[]"), (std::vector<std::string>{"a"}));
+  EXPECT_EQ(parameters.query_string(), "price=null&time_in_force=null&uuids[]=a&uuids[]=null");
 }
 
 TEST(UpbitQueryString, EmptyObject_GivesEmptyText) {

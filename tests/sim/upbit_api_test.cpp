@@ -155,9 +155,9 @@ TEST_F(UpbitApiTest, UnknownOrder_Is404OrderNotFound) {
 }
 
 TEST_F(UpbitApiTest, InsufficientFunds_Is400WithTheLedgersName) {
-  const std::string price = btc_book().asks.front().price.to_string();
-  const auto refused =
-      venue_.post_order({{"market", "KRW-BTC"}, {"side", "bid"}, {"volume", "100"}, {"price", price}});
+  // Alice's whole 1,000,000,000 KRW, within max_total, but the fee on top is more than she holds.
+  const auto refused = venue_.post_order(
+      {{"market", "KRW-BTC"}, {"side", "bid"}, {"price", "1000000000"}, {"ord_type", "price"}});
   EXPECT_EQ(refused.status, 400U);
   EXPECT_EQ(body_of(refused).at("error").at("name").as_string(), "insufficient_funds_bid");
   const auto ask =
@@ -305,6 +305,64 @@ TEST_F(UpbitApiTest, LoopbackSocket_ServesTickerWithRemainingReq) {
   EXPECT_EQ(reply.rfind("HTTP/1.1 200 OK\r\n", 0), 0U) << reply;
   EXPECT_NE(reply.find("Remaining-Req: group=ticker; min=600; sec=9\r\n"), std::string::npos) << reply;
   EXPECT_NE(reply.find(R"("market":"KRW-BTC")"), std::string::npos) << reply;
+}
+
+TEST_F(UpbitApiTest, QueryHashWithOrderInTheBody_Is401AndPlacesNothing) {
+  const std::string price = btc_book().bids.back().price.to_string();
+  const std::string body = boost::json::serialize(boost::json::object{
+      {"market", "KRW-BTC"}, {"side", "bid"}, {"volume", "0.001"}, {"price", price}, {"ord_type", "limit"}});
+  // The token hashes only the query; the order parameters ride in the body it does not cover.
+  const auto refused = venue_.signed_request(HttpMethod::kPost, "/v1/orders", "foo=bar", body, "foo=bar");
+  EXPECT_EQ(refused.status, 401U);
+  EXPECT_EQ(body_of(refused).at("error").at("name").as_string(), "invalid_query_payload");
+  EXPECT_TRUE(venue_.exchange().ledger().upbit_open_orders("alice", "").value().empty());
+  EXPECT_TRUE(venue_.exchange().ledger().upbit_closed_orders("alice", "").value().empty());
+}
+
+TEST_F(UpbitApiTest, TotalsBeyondDecimalOrMaxTotal_Are400ValidationError) {
+  const auto krw_before = venue_.exchange().ledger().upbit_balances("alice").value();
+  const std::vector<std::pair<std::vector<std::pair<std::string, std::string>>, std::string>> cases{
+      {{{"market", "KRW-BTC"}, {"side", "ask"}, {"volume", "92233720368"}, {"ord_type", "market"}}, "volume"},
+      {{{"market", "KRW-BTC"}, {"side", "bid"}, {"price", "92233720368"}, {"ord_type", "price"}}, "price"},
+      // One won over orders/chance's max_total: refused as such, not as a lack of funds.
+      {{{"market", "KRW-BTC"}, {"side", "bid"}, {"price", "1000000001"}, {"ord_type", "price"}}, "price"},
+  };
+  for (const auto& [members, field] : cases) {
+    const auto refused = venue_.post_order(members);
+    EXPECT_EQ(refused.status, 400U) << refused.body;
+    EXPECT_EQ(
+        refused.body,
+        fmt::format(
+            R"({{"error":{{"name":"validation_error","message":"\"{}\" does not have a valid value"}}}})",
+            field));
+  }
+  const auto krw_after = venue_.exchange().ledger().upbit_balances("alice").value();
+  ASSERT_EQ(krw_after.size(), krw_before.size());
+  for (std::size_t i = 0; i < krw_after.size(); ++i) {
+    EXPECT_EQ(krw_after[i].balance, krw_before[i].balance) << krw_after[i].currency;
+    EXPECT_EQ(krw_after[i].locked, krw_before[i].locked) << krw_after[i].currency;
+  }
+}
+
+TEST_F(UpbitApiTest, NullTimeInForceAndPrice_AreTreatedAsAbsent) {
+  const std::string price = btc_book().bids.back().price.to_string();
+  const std::string body = R"({"market":"KRW-BTC","side":"bid","volume":"0.001","price":")" + price +
+                           R"(","ord_type":"limit","time_in_force":null})";
+  const auto placed = venue_.signed_request(
+      HttpMethod::kPost, "/v1/orders", "", body,
+      "market=KRW-BTC&side=bid&volume=0.001&price=" + price + "&ord_type=limit&time_in_force=null");
+  ASSERT_EQ(placed.status, 201U) << placed.body;
+  const auto order = body_of(placed);
+  EXPECT_EQ(text(order, "state"), "wait");
+  EXPECT_FALSE(order.as_object().contains("time_in_force"));
+
+  const std::string market_body = R"({"market":"KRW-BTC","side":"ask","volume":"0.001","price":null,)"
+                                  R"("ord_type":"market"})";
+  const auto ask = venue_.signed_request(HttpMethod::kPost, "/v1/orders", "", market_body,
+                                         "market=KRW-BTC&side=ask&volume=0.001&price=null&ord_type=market");
+  // Accepted as a market ask (price absent); alice holds no BTC, so the ledger refuses it for funds.
+  EXPECT_EQ(ask.status, 400U);
+  EXPECT_EQ(body_of(ask).at("error").at("name").as_string(), "insufficient_funds_ask");
 }
 
 }  // namespace
