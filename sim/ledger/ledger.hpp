@@ -31,7 +31,7 @@ struct OrderRef {
 // Venue errors carry the exchange's own code in Error::venue_code so the REST layer can answer with
 // the exchange's body: Upbit error names ("insufficient_funds_bid", "under_min_total_ask",
 // "invalid_price_bid", "validation_error", "create_bid_error", "order_not_found") and Bybit retCodes
-// ("10001", "110001", "110007", "110017", "110043", "110072", "110094").
+// ("10001", "110001", "110007", "110017", "110043", "110072", "110094", named in bybit_codes.hpp).
 //
 // Books are read, never consumed: our fills do not remove liquidity, so the next order (or the next
 // resting order matched against the same book) sees the same levels. Not thread-safe; the server
@@ -113,6 +113,9 @@ class Ledger {
   [[nodiscard]] Result<std::vector<LinearPosition>> linear_positions(const std::string& account_id) const;
   // Errors: as linear_positions.
   [[nodiscard]] Result<UsdtWallet> usdt_wallet(const std::string& account_id) const;
+  // The open interest of `symbol` in the emulated world: the sizes of every account's position in it
+  // (zero for a symbol nobody holds). Errors: kInvalidArgument on overflow.
+  [[nodiscard]] Result<Decimal> linear_open_interest(const std::string& symbol) const;
   // Errors: kInvalidArgument for an unknown account or 10001 (unknown symbol, leverage outside
   // [1, max]); 110043 when unchanged; kFailedPrecondition with 110007 when the margin would exceed
   // the available balance.
@@ -160,6 +163,20 @@ class Ledger {
   [[nodiscard]] Result<const Account*> find_account(const std::string& id) const;
   // A fresh UUID-shaped id; deterministic so that runs with the same inputs give the same ledger.
   std::string next_id();
+  // The index of the order `ref` names, looked up in one venue's maps from venue id / client id to index
+  // (the venue id wins when both are set); nullopt when it names none.
+  [[nodiscard]] static std::optional<std::size_t> find_order_index(
+      const std::map<std::string, std::size_t>& by_venue_id,
+      const std::map<std::string, std::size_t>& by_client_id, const OrderRef& ref) {
+    const bool by_venue = !ref.venue_id.empty();
+    const std::string& key = by_venue ? ref.venue_id : ref.client_id;
+    const auto& index = by_venue ? by_venue_id : by_client_id;
+    const auto found = index.find(key);
+    if (key.empty() || found == index.end()) {
+      return std::nullopt;
+    }
+    return found->second;
+  }
 
   // Upbit helpers (upbit_orders.cpp).
   // The account's balance of `currency`, or an empty one; never inserts, so a failed call changes nothing.
@@ -173,7 +190,6 @@ class Ledger {
                     std::vector<UpbitTrade>& trades);
   Status finish_upbit(UpbitOrder& order, UpbitWork& work) const;
   static void commit_upbit(Account& account, const UpbitWork& work);
-  [[nodiscard]] static Result<std::size_t> find_upbit_index(const Account& account, const OrderRef& ref);
 
   // Bybit helpers (linear_orders.cpp).
   [[nodiscard]] Decimal leverage_of(const Account& account, const std::string& symbol) const;
@@ -191,7 +207,6 @@ class Ledger {
   Status fill_linear(LinearOrder& order, LinearPosition& position, Decimal& wallet_balance,
                      const FillSlice& slice, bool maker, Decimal leverage, Timestamp now,
                      std::vector<LinearExecution>& executions);
-  [[nodiscard]] static Result<std::size_t> find_linear_index(const Account& account, const OrderRef& ref);
 
   LedgerFees fees_;
   std::map<std::string, UpbitMarketRules> upbit_markets_;

@@ -1,24 +1,26 @@
 // Bybit linear orders in the ledger: validation, book walking, USDT fees, isolated positions, funding.
 #include <algorithm>
+#include <cstdint>
 #include <string>
 #include <utility>
 
 #include <fmt/format.h>
 
+#include "sim/ledger/bybit_codes.hpp"
 #include "sim/ledger/ledger.hpp"
 
 namespace kimp::sim {
 namespace {
 
-constexpr int kParamsError = 10001;
-constexpr int kOrderNotExists = 110001;
-constexpr int kAvailableInsufficient = 110007;
-constexpr int kReduceOnlyRejected = 110017;
-constexpr int kLeverageNotModified = 110043;
-constexpr int kDuplicateOrderLinkId = 110072;
-constexpr int kNotionalBelowMinimum = 110094;
+using bybit_code::kAvailableInsufficient;
+using bybit_code::kDuplicateOrderLinkId;
+using bybit_code::kLeverageNotModified;
+using bybit_code::kNotionalBelowMinimum;
+using bybit_code::kOrderNotExists;
+using bybit_code::kParamsError;
+using bybit_code::kReduceOnlyRejected;
 
-tl::unexpected<Error> bybit_error(ErrorCode code, int ret_code, std::string message) {
+tl::unexpected<Error> bybit_error(ErrorCode code, std::int32_t ret_code, std::string message) {
   return make_error(code, std::move(message), std::to_string(ret_code));
 }
 
@@ -307,36 +309,29 @@ Result<LinearOrder> Ledger::place_linear_order(const std::string& account_id,
   return order;
 }
 
-Result<std::size_t> Ledger::find_linear_index(const Account& account, const OrderRef& ref) {
-  const auto& index = ref.venue_id.empty() ? account.linear_by_link_id : account.linear_by_id;
-  const std::string& key = ref.venue_id.empty() ? ref.client_id : ref.venue_id;
-  const auto found = index.find(key);
-  if (key.empty() || found == index.end()) {
-    return bybit_error(ErrorCode::kInvalidArgument, kOrderNotExists, "order not exists");
-  }
-  return found->second;
-}
-
 Result<LinearOrder> Ledger::cancel_linear_order(const std::string& account_id, const OrderRef& ref,
                                                 Timestamp now) {
   KIMP_TRY_ASSIGN(Account * account, find_account(account_id));
-  KIMP_TRY_ASSIGN(const std::size_t index, find_linear_index(*account, ref));
-  if (std::find(account->linear_open.begin(), account->linear_open.end(), index) ==
-      account->linear_open.end()) {
+  const auto index = find_order_index(account->linear_by_id, account->linear_by_link_id, ref);
+  if (!index || std::find(account->linear_open.begin(), account->linear_open.end(), *index) ==
+                    account->linear_open.end()) {
     return bybit_error(ErrorCode::kInvalidArgument, kOrderNotExists,
                        "order not exists or too late to cancel");
   }
-  LinearOrder& order = account->linear_orders[index];
+  LinearOrder& order = account->linear_orders[*index];
   order.status = LinearOrderStatus::kCancelled;
   order.updated_time = now;
-  std::erase(account->linear_open, index);
+  std::erase(account->linear_open, *index);
   return order;
 }
 
 Result<LinearOrder> Ledger::linear_order(const std::string& account_id, const OrderRef& ref) const {
   KIMP_TRY_ASSIGN(const Account* account, find_account(account_id));
-  KIMP_TRY_ASSIGN(const std::size_t index, find_linear_index(*account, ref));
-  return account->linear_orders[index];
+  const auto index = find_order_index(account->linear_by_id, account->linear_by_link_id, ref);
+  if (!index) {
+    return bybit_error(ErrorCode::kInvalidArgument, kOrderNotExists, "order not exists");
+  }
+  return account->linear_orders[*index];
 }
 
 Result<std::vector<LinearOrder>> Ledger::linear_open_orders(const std::string& account_id,
@@ -390,6 +385,16 @@ Result<std::vector<LinearPosition>> Ledger::linear_positions(const std::string& 
 Result<UsdtWallet> Ledger::usdt_wallet(const std::string& account_id) const {
   KIMP_TRY_ASSIGN(const Account* account, find_account(account_id));
   return wallet_of(*account, account->usdt_wallet_balance, account->positions, nullptr);
+}
+
+Result<Decimal> Ledger::linear_open_interest(const std::string& symbol) const {
+  Decimal total;
+  for (const auto& [id, account] : accounts_) {
+    if (const auto position = account.positions.find(symbol); position != account.positions.end()) {
+      KIMP_TRY_ASSIGN(total, total.add(position->second.size));
+    }
+  }
+  return total;
 }
 
 Status Ledger::set_leverage(const std::string& account_id, const std::string& symbol, Decimal leverage,

@@ -27,6 +27,10 @@ tl::unexpected<Error> upbit_error(ErrorCode code, std::string name, std::string 
   return make_error(code, std::move(message), std::move(name));
 }
 
+tl::unexpected<Error> order_not_found() {
+  return upbit_error(ErrorCode::kInvalidArgument, "order_not_found", "order not found");
+}
+
 std::string side_name(std::string_view prefix, UpbitSide side) {
   return fmt::format("{}_{}", prefix, to_string(side));
 }
@@ -275,20 +279,13 @@ void Ledger::commit_upbit(Account& account, const UpbitWork& work) {
   account.upbit_balances[work.base.currency] = work.base;
 }
 
-Result<std::size_t> Ledger::find_upbit_index(const Account& account, const OrderRef& ref) {
-  const auto& index = ref.venue_id.empty() ? account.upbit_by_identifier : account.upbit_by_uuid;
-  const std::string& key = ref.venue_id.empty() ? ref.client_id : ref.venue_id;
-  const auto found = index.find(key);
-  if (key.empty() || found == index.end()) {
-    return upbit_error(ErrorCode::kInvalidArgument, "order_not_found", "order not found");
-  }
-  return found->second;
-}
-
 Result<UpbitOrder> Ledger::cancel_upbit_order(const std::string& account_id, const OrderRef& ref) {
   KIMP_TRY_ASSIGN(Account * account, find_account(account_id));
-  KIMP_TRY_ASSIGN(const std::size_t index, find_upbit_index(*account, ref));
-  UpbitOrder order = account->upbit_orders[index];
+  const auto index = find_order_index(account->upbit_by_uuid, account->upbit_by_identifier, ref);
+  if (!index) {
+    return order_not_found();
+  }
+  UpbitOrder order = account->upbit_orders[*index];
   if (order.state != UpbitOrderState::kWait) {
     return upbit_error(ErrorCode::kFailedPrecondition, "validation_error",
                        fmt::format("order {} is {}, not waiting", order.uuid, to_string(order.state)));
@@ -297,22 +294,28 @@ Result<UpbitOrder> Ledger::cancel_upbit_order(const std::string& account_id, con
   KIMP_TRY(release_hold(order, order.side == UpbitSide::kBid ? work.quote : work.base));
   order.state = UpbitOrderState::kCancel;
   commit_upbit(*account, work);
-  account->upbit_orders[index] = order;
-  std::erase(account->upbit_open, index);
+  account->upbit_orders[*index] = order;
+  std::erase(account->upbit_open, *index);
   return order;
 }
 
 Result<UpbitOrder> Ledger::upbit_order(const std::string& account_id, const OrderRef& ref) const {
   KIMP_TRY_ASSIGN(const Account* account, find_account(account_id));
-  KIMP_TRY_ASSIGN(const std::size_t index, find_upbit_index(*account, ref));
-  return account->upbit_orders[index];
+  const auto index = find_order_index(account->upbit_by_uuid, account->upbit_by_identifier, ref);
+  if (!index) {
+    return order_not_found();
+  }
+  return account->upbit_orders[*index];
 }
 
 Result<std::vector<UpbitTrade>> Ledger::upbit_trades(const std::string& account_id,
                                                      const OrderRef& ref) const {
   KIMP_TRY_ASSIGN(const Account* account, find_account(account_id));
-  KIMP_TRY_ASSIGN(const std::size_t index, find_upbit_index(*account, ref));
-  const std::string& uuid = account->upbit_orders[index].uuid;
+  const auto index = find_order_index(account->upbit_by_uuid, account->upbit_by_identifier, ref);
+  if (!index) {
+    return order_not_found();
+  }
+  const std::string& uuid = account->upbit_orders[*index].uuid;
   std::vector<UpbitTrade> trades;
   std::copy_if(account->upbit_trades.begin(), account->upbit_trades.end(), std::back_inserter(trades),
                [&uuid](const UpbitTrade& trade) { return trade.order_uuid == uuid; });

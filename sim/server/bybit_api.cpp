@@ -9,24 +9,27 @@
 
 #include <fmt/format.h>
 #include <boost/json/array.hpp>
+#include <boost/json/basic_parser_impl.hpp>
 #include <boost/json/object.hpp>
-#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/url/parse_query.hpp>
 
 #include "sim/auth/bybit_auth.hpp"
+#include "sim/ledger/bybit_codes.hpp"
 
 namespace kimp::sim {
 namespace {
 
 namespace json = boost::json;
 
-constexpr std::int32_t kParamsError = 10001;
+using bybit_code::kLeverageNotModified;
+using bybit_code::kOrderNotExists;
+using bybit_code::kParamsError;
+
 constexpr std::int32_t kTooManyVisits = 10006;
 constexpr std::int32_t kServerError = 10016;
 constexpr std::int32_t kRouteNotFound = 10017;
 constexpr std::int32_t kHedgeModeUnsupported = 110029;
-constexpr std::int32_t kLeverageNotModified = 110043;
 constexpr std::int32_t kSetMarginModeFailed = 3400045;
 
 constexpr std::int32_t kDefaultOrderbookLimit = 25;
@@ -115,29 +118,111 @@ Result<std::map<std::string, std::string, std::less<>>> query_params(std::string
   return params;
 }
 
-// The parameters of a POST: the JSON body's members as text (numbers as written, booleans as
-// "true"/"false"). Errors: 10001 when the body is not a JSON object of scalars.
+// Collects the members of a flat JSON object as text while parsing: a parsed json::value keeps numbers
+// only as doubles, which would write 0.1 as "1E-1" and round digits past the 17th.
+class ScalarMembers {
+ public:
+  // Boost.JSON's handler concept fixes these names; the HTTP server already bounds the body size.
+  static constexpr std::size_t max_object_size = static_cast<std::size_t>(-1);  // NOLINT
+  static constexpr std::size_t max_array_size = static_cast<std::size_t>(-1);   // NOLINT
+  static constexpr std::size_t max_key_size = static_cast<std::size_t>(-1);     // NOLINT
+  static constexpr std::size_t max_string_size = static_cast<std::size_t>(-1);  // NOLINT
+
+  std::map<std::string, std::string, std::less<>> members;  // null members are left out
+  std::string invalid_key;                                  // a member that is an object or array
+
+  bool on_document_begin(boost::system::error_code&) { return true; }
+  bool on_document_end(boost::system::error_code&) { return true; }
+  bool on_object_begin(boost::system::error_code& ec) {
+    if (in_object_) {
+      return nested(ec);
+    }
+    in_object_ = true;
+    return true;
+  }
+  bool on_object_end(std::size_t, boost::system::error_code&) { return true; }
+  bool on_array_begin(boost::system::error_code& ec) { return nested(ec); }
+  bool on_array_end(std::size_t, boost::system::error_code&) { return true; }
+  bool on_key_part(json::string_view part, std::size_t, boost::system::error_code&) {
+    text_ += part;
+    return true;
+  }
+  bool on_key(json::string_view part, std::size_t, boost::system::error_code&) {
+    text_ += part;
+    key_ = std::move(text_);
+    text_.clear();
+    return true;
+  }
+  bool on_string_part(json::string_view part, std::size_t, boost::system::error_code&) {
+    text_ += part;
+    return true;
+  }
+  bool on_string(json::string_view part, std::size_t, boost::system::error_code& ec) {
+    return scalar(part, ec);
+  }
+  bool on_number_part(json::string_view part, boost::system::error_code&) {
+    text_ += part;
+    return true;
+  }
+  bool on_int64(std::int64_t, json::string_view part, boost::system::error_code& ec) {
+    return scalar(part, ec);
+  }
+  bool on_uint64(std::uint64_t, json::string_view part, boost::system::error_code& ec) {
+    return scalar(part, ec);
+  }
+  bool on_double(double, json::string_view part, boost::system::error_code& ec) { return scalar(part, ec); }
+  bool on_bool(bool value, boost::system::error_code& ec) { return scalar(value ? "true" : "false", ec); }
+  bool on_null(boost::system::error_code& ec) {
+    if (!in_object_) {
+      ec = json::error::syntax;
+    }
+    return in_object_;
+  }
+  bool on_comment_part(json::string_view, boost::system::error_code&) { return true; }
+  bool on_comment(json::string_view, boost::system::error_code&) { return true; }
+
+ private:
+  bool scalar(json::string_view last_part, boost::system::error_code& ec) {
+    if (!in_object_) {
+      ec = json::error::syntax;
+      return false;
+    }
+    text_ += last_part;
+    members.insert_or_assign(key_, std::move(text_));
+    text_.clear();
+    return true;
+  }
+  bool nested(boost::system::error_code& ec) {
+    if (in_object_) {
+      invalid_key = key_;
+    }
+    ec = json::error::syntax;
+    return false;
+  }
+
+  bool in_object_ = false;
+  std::string key_;
+  std::string text_;
+};
+
+// The parameters of a POST: the JSON body's members as text (numbers exactly as written, booleans as
+// "true"/"false", nulls as absent). Errors: 10001 when the body is not a JSON object of scalars.
 Result<std::map<std::string, std::string, std::less<>>> body_params(std::string_view body) {
-  std::map<std::string, std::string, std::less<>> params;
   if (body.empty()) {
-    return params;
+    return std::map<std::string, std::string, std::less<>>{};
   }
+  json::basic_parser<ScalarMembers> parser(json::parse_options{});
   boost::system::error_code error;
-  const auto value = json::parse(body, error);
-  if (error || !value.is_object()) {
-    return params_error("Request parameter error.");
+  const std::size_t used = parser.write_some(false, body.data(), body.size(), error);
+  if (!error && used != body.size()) {
+    error = json::error::extra_data;
   }
-  for (const auto& [key, member] : value.get_object()) {
-    if (member.is_object() || member.is_array()) {
-      return params_error(fmt::format("params error: {} invalid", std::string_view(key)));
-    }
-    if (member.is_string()) {
-      params.insert_or_assign(std::string(key), std::string(member.get_string()));
-    } else if (!member.is_null()) {
-      params.insert_or_assign(std::string(key), json::serialize(member));
-    }
+  if (error) {
+    const std::string& key = parser.handler().invalid_key;
+    return params_error(key.empty() ? std::string("Request parameter error.")
+                                    : fmt::format("params error: {} invalid", key));
   }
-  return params;
+  return std::move(parser.handler().members);
 }
 
 // A double statistic as text with `decimals` fraction digits (volumes are not money the ledger holds).
@@ -352,6 +437,13 @@ std::optional<OrderRef> order_ref(const std::map<std::string, std::string, std::
   return OrderRef{std::string(id.value_or("")), std::string(link_id.value_or(""))};
 }
 
+// Whether `order` carries every id `ref` supplies; an id left empty was not asked for, and must not
+// match the empty orderLinkId of every order placed without one.
+bool names(const OrderRef& ref, const LinearOrder& order) {
+  return (ref.venue_id.empty() || ref.venue_id == order.order_id) &&
+         (ref.client_id.empty() || ref.client_id == order.order_link_id);
+}
+
 }  // namespace
 
 RollingWindowLimiter::Decision RollingWindowLimiter::admit(const std::string& key, Timestamp now) {
@@ -413,8 +505,8 @@ void BybitApi::add_public(HttpMethod method, const char* path, PublicHandler han
 }
 
 void BybitApi::add_private(HttpMethod method, const char* path, PrivateHandler handler) {
-  router_.add(method, path, [this, handler](const HttpRequest& request, const RouteParams&) {
-    return run_private(request, handler);
+  router_.add(method, path, [this, handler, path](const HttpRequest& request, const RouteParams&) {
+    return run_private(request, path, handler);
   });
 }
 
@@ -452,7 +544,8 @@ HttpResponse BybitApi::run_public(const HttpRequest& request, PublicHandler hand
   return response ? std::move(*response) : refuse(response.error());
 }
 
-HttpResponse BybitApi::run_private(const HttpRequest& request, PrivateHandler handler) {
+HttpResponse BybitApi::run_private(const HttpRequest& request, std::string_view route,
+                                   PrivateHandler handler) {
   if (auto synced = exchange_.sync(); !synced) {
     return refuse(synced.error());
   }
@@ -470,7 +563,9 @@ HttpResponse BybitApi::run_private(const HttpRequest& request, PrivateHandler ha
   if (!who) {
     return HttpResponse::json(who.error().http_status, who.error().to_json(exchange_.now()));
   }
-  const auto decision = private_limiter_.admit(who->account_id + ' ' + request.path, exchange_.now());
+  // Keyed by the route, not the path as sent: "//v5/order/create" is the same endpoint and shares its
+  // budget, and the keys stay bounded by accounts × routes.
+  const auto decision = private_limiter_.admit(fmt::format("{} {}", who->account_id, route), exchange_.now());
   HttpResponse response;
   if (!decision.allowed) {
     response =
@@ -560,8 +655,6 @@ Result<HttpResponse> BybitApi::tickers(const Params& params) {
   if (symbol && market.book(Venue::kBybit, *symbol) == nullptr) {
     return params_error("params error: symbol invalid");
   }
-  // Open interest of the emulated world: every account's positions in the symbol.
-  KIMP_TRY_ASSIGN(const auto snapshot, exchange_.ledger().snapshot());
   json::array list;
   for (const auto& name : market.symbols(Venue::kBybit)) {
     if (symbol && *symbol != name) {
@@ -587,14 +680,7 @@ Result<HttpResponse> BybitApi::tickers(const Params& params) {
     KIMP_TRY_ASSIGN(const auto change, stats.last_price.sub(stats.open_24h));
     KIMP_TRY_ASSIGN(const auto ratio, change.div(stats.open_24h));
     KIMP_TRY_ASSIGN(const auto pcnt, ratio.round_to_step(kPercentStep, RoundingMode::kHalfEven));
-    Decimal open_interest;
-    for (const auto& account : snapshot.accounts) {
-      for (const auto& position : account.linear_positions) {
-        if (position.symbol == name) {
-          KIMP_TRY_ASSIGN(open_interest, open_interest.add(position.size));
-        }
-      }
-    }
+    KIMP_TRY_ASSIGN(const auto open_interest, exchange_.ledger().linear_open_interest(name));
     KIMP_TRY_ASSIGN(const auto open_interest_value, open_interest.mul(funding.mark_price));
     list.push_back(json::object{
         {"symbol", name},
@@ -841,10 +927,16 @@ Result<HttpResponse> BybitApi::create_order(const Params& params, const std::str
 
 Result<HttpResponse> BybitApi::cancel_order(const Params& params, const std::string& account_id) {
   KIMP_TRY(require_linear(params));
-  KIMP_TRY(required(params, "symbol"));
+  KIMP_TRY_ASSIGN(const auto symbol, required(params, "symbol"));
   const auto ref = order_ref(params);
   if (!ref) {
     return params_error("orderId or orderLinkId is required");
+  }
+  // Bybit looks the order up within the symbol: the same id under another symbol names no order.
+  KIMP_TRY_ASSIGN(const auto order, exchange_.ledger().linear_order(account_id, *ref));
+  if (order.symbol != symbol) {
+    return make_error(ErrorCode::kInvalidArgument, "order not exists or too late to cancel",
+                      std::to_string(kOrderNotExists));
   }
   KIMP_TRY_ASSIGN(const auto cancelled,
                   exchange_.ledger().cancel_linear_order(account_id, *ref, exchange_.now()));
@@ -887,7 +979,7 @@ Result<HttpResponse> BybitApi::order_history(const Params& params, const std::st
   const auto ref = order_ref(params);
   json::array list;
   for (const auto& order : orders) {
-    if (ref && order.order_id != ref->venue_id && order.order_link_id != ref->client_id) {
+    if (ref && !names(*ref, order)) {
       continue;
     }
     if (std::cmp_greater_equal(list.size(), limit)) {

@@ -5,6 +5,7 @@
 #include <deque>
 #include <map>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include <boost/json/value.hpp>
@@ -70,7 +71,8 @@ class BybitApi {
   void add_public(HttpMethod method, const char* path, PublicHandler handler);
   void add_private(HttpMethod method, const char* path, PrivateHandler handler);
   HttpResponse run_public(const HttpRequest& request, PublicHandler handler);
-  HttpResponse run_private(const HttpRequest& request, PrivateHandler handler);
+  // `route` is the pattern the request matched; the private budget is per account and route.
+  HttpResponse run_private(const HttpRequest& request, std::string_view route, PrivateHandler handler);
   // The envelope around `result`, with retMsg "OK", stamped with the server time.
   [[nodiscard]] HttpResponse ok(boost::json::value result) const;
   // Bybit's refusal for `error`: its venue_code as retCode, or 10016 when it has none.

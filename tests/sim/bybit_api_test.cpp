@@ -300,6 +300,121 @@ TEST_F(BybitApiTest, LoopbackSocket_ServesMarketTime) {
   EXPECT_EQ(text(body.at("result").at("timeNano")), std::to_string(exchange_->now().ns()));
 }
 
+TEST_F(BybitApiTest, OrderHistoryByOrderId_ListsOnlyThatOrder_NotOthersPlacedWithoutLinkId) {
+  const std::string body =
+      R"({"category":"linear","symbol":"ETHUSDT","side":"Buy","orderType":"Market","qty":"0.01"})";
+  const auto first = call(signed_post("/v5/order/create", body));
+  ASSERT_EQ(first.at("retCode").as_int64(), 0) << last_.body;
+  ASSERT_EQ(call(signed_post("/v5/order/create", body)).at("retCode").as_int64(), 0) << last_.body;
+  const std::string order_id = text(first.at("result").at("orderId"));
+
+  const auto history = call(signed_get("/v5/order/history", "category=linear&orderId=" + order_id));
+  const auto& list = history.at("result").at("list").as_array();
+  ASSERT_EQ(list.size(), 1U) << last_.body;
+  EXPECT_EQ(text(list[0].at("orderId")), order_id);
+  EXPECT_EQ(text(list[0].at("orderLinkId")), "");
+}
+
+TEST_F(BybitApiTest, PrivateBudget_SharedByEverySpellingOfTheRoute) {
+  const std::int32_t limit = exchange_->config().rate_limits.bybit_private;
+  for (std::int32_t i = 0; i < limit; ++i) {
+    ASSERT_EQ(call(signed_get("/v5/account/fee-rate", "category=linear")).at("retCode").as_int64(), 0);
+  }
+  for (const char* path : {"//v5/account/fee-rate", "/v5//account/fee-rate/"}) {
+    SCOPED_TRACE(path);
+    const auto refused = call(signed_get(path, "category=linear"));
+    EXPECT_EQ(refused.at("retCode").as_int64(), 10006) << last_.body;
+    EXPECT_EQ(header(last_, "X-Bapi-Limit-Status"), "0");
+  }
+}
+
+TEST_F(BybitApiTest, CancelUnderAnotherSymbol_Refused110001AndOrderStaysOpen) {
+  const Decimal price = book("BTCUSDT").bids.back().price;
+  ASSERT_EQ(
+      call(
+          signed_post(
+              "/v5/order/create",
+              R"({"category":"linear","symbol":"BTCUSDT","side":"Buy","orderType":"Limit","qty":"0.001","price":")" +
+                  price.to_string() + R"(","orderLinkId":"keep-1"})"))
+          .at("retCode")
+          .as_int64(),
+      0)
+      << last_.body;
+  const auto wallet_before = exchange_->ledger().usdt_wallet(std::string(kAccount));
+  ASSERT_TRUE(wallet_before.has_value());
+
+  const auto refused = call(
+      signed_post("/v5/order/cancel", R"({"category":"linear","symbol":"ETHUSDT","orderLinkId":"keep-1"})"));
+  EXPECT_EQ(refused.at("retCode").as_int64(), 110001) << last_.body;
+  EXPECT_EQ(text(refused.at("retMsg")), "order not exists or too late to cancel");
+
+  const auto order = exchange_->ledger().linear_order(std::string(kAccount), OrderRef{{}, "keep-1"});
+  ASSERT_TRUE(order.has_value());
+  EXPECT_EQ(order->status, LinearOrderStatus::kNew);
+  EXPECT_EQ(exchange_->ledger().usdt_wallet(std::string(kAccount)).value(), *wallet_before);
+  const auto open = call(signed_get("/v5/order/realtime", "category=linear&symbol=BTCUSDT"));
+  ASSERT_EQ(open.at("result").at("list").as_array().size(), 1U);
+  EXPECT_EQ(text(open.at("result").at("list").at(0).at("orderLinkId")), "keep-1");
+}
+
+TEST_F(BybitApiTest, NumbersInTheBody_ReachTheLedgerDigitForDigit) {
+  const auto placed = call(signed_post(
+      "/v5/order/create",
+      R"({"category":"linear","symbol":"ETHUSDT","side":"Buy","orderType":"Market","qty":0.1,"orderLinkId":"num-1"})"));
+  ASSERT_EQ(placed.at("retCode").as_int64(), 0) << last_.body;
+  const auto order = exchange_->ledger().linear_order(std::string(kAccount), OrderRef{{}, "num-1"});
+  ASSERT_TRUE(order.has_value());
+  EXPECT_EQ(order->qty, Decimal::from_units(Decimal::kUnitsPerOne / 10));
+  EXPECT_EQ(order->qty.to_string(), "0.1");
+
+  // Eighteen significant digits, one more than a double holds; off BTCUSDT's tick grid, so the ledger
+  // refuses the order and its message quotes the price it was given.
+  const auto off_tick = call(signed_post(
+      "/v5/order/create",
+      R"({"category":"linear","symbol":"BTCUSDT","side":"Buy","orderType":"Limit","qty":0.001,"price":1234567890.12345678})"));
+  EXPECT_EQ(off_tick.at("retCode").as_int64(), 10001);
+  EXPECT_EQ(text(off_tick.at("retMsg")).rfind("price 1234567890.12345678 is not a multiple of tickSize", 0),
+            0U)
+      << last_.body;
+}
+
+TEST_F(BybitApiTest, BodyThatIsNotAFlatObject_Refused10001) {
+  const auto nested = call(signed_post(
+      "/v5/order/create",
+      R"({"category":"linear","symbol":"BTCUSDT","side":"Buy","orderType":"Market","qty":{"v":1}})"));
+  EXPECT_EQ(nested.at("retCode").as_int64(), 10001);
+  EXPECT_EQ(text(nested.at("retMsg")), "params error: qty invalid");
+  const auto array = call(signed_post("/v5/order/create", R"(["category","linear"])"));
+  EXPECT_EQ(array.at("retCode").as_int64(), 10001);
+  EXPECT_EQ(text(array.at("retMsg")), "Request parameter error.");
+  const auto trailing = call(signed_post("/v5/order/create", R"({"category":"linear"} {})"));
+  EXPECT_EQ(trailing.at("retCode").as_int64(), 10001);
+  EXPECT_EQ(text(trailing.at("retMsg")), "Request parameter error.");
+}
+
+TEST_F(BybitApiTest, Tickers_OpenInterestSumsThePositionsOfEveryAccount) {
+  Ledger& ledger = exchange_->ledger();
+  ASSERT_TRUE(ledger.create_account("bob").has_value());
+  ASSERT_TRUE(ledger.fund_usdt("bob", Decimal::from_units(10'000 * Decimal::kUnitsPerOne)).has_value());
+  LinearOrderRequest short_sol{.symbol = "SOLUSDT", .side = LinearSide::kSell, .qty = *Decimal::parse("2")};
+  ASSERT_TRUE(ledger.place_linear_order("bob", short_sol, book("SOLUSDT"), exchange_->now()).has_value());
+  ASSERT_EQ(
+      call(signed_post(
+               "/v5/order/create",
+               R"({"category":"linear","symbol":"SOLUSDT","side":"Buy","orderType":"Market","qty":"3"})"))
+          .at("retCode")
+          .as_int64(),
+      0)
+      << last_.body;
+
+  EXPECT_EQ(ledger.linear_open_interest("SOLUSDT").value(), *Decimal::parse("5"));
+  EXPECT_EQ(ledger.linear_open_interest("XRPUSDT").value(), Decimal());
+  const auto answer = call(unsigned_get("/v5/market/tickers", "category=linear&symbol=SOLUSDT"));
+  const auto& ticker = answer.at("result").at("list").at(0);
+  EXPECT_EQ(text(ticker.at("openInterest")), "5");
+  EXPECT_EQ(dec(ticker.at("openInterestValue")), *Decimal::parse("5")->mul(dec(ticker.at("markPrice"))));
+}
+
 TEST(RollingWindowLimiter, FullWindow_RefusesUntilOldestRequestLeaves) {
   RollingWindowLimiter limiter(2);
   const Timestamp start = Timestamp::from_ns(5'000'000'000);

@@ -215,6 +215,7 @@ TEST_F(BybitConformanceTest, EverySpecResponseExample_SameShape) {
       {"market_orderbook.mdx", 0, "GET", "/v5/market/orderbook"},
       // The page's Linear/Inverse example (its first); the others are option and spot.
       {"market_tickers.mdx", 0, "GET", "/v5/market/tickers"},
+      {"market_history-fund-rate.mdx", 0, "GET", "/v5/market/funding/history"},
       {"account_wallet-balance.mdx", 0, "GET", "/v5/account/wallet-balance"},
       {"account_fee-rate.mdx", 0, "GET", "/v5/account/fee-rate"},
       {"position_position.mdx", 0, "GET", "/v5/position/list"},
