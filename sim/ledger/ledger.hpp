@@ -82,6 +82,8 @@ class Ledger {
                                                                     const std::string& market) const;
   // Errors: kInvalidArgument for an unknown account.
   [[nodiscard]] Result<std::vector<UpbitBalance>> upbit_balances(const std::string& account_id) const;
+  // Every account's trades in `market`, oldest first (ties in account order): the venue's public tape.
+  [[nodiscard]] std::vector<UpbitTrade> upbit_market_trades(const std::string& market) const;
   // Fills waiting orders of `market` that `book` now crosses, at their own price (they are makers),
   // limited by the quantity on the crossing levels. Each order's fill is atomic. Errors:
   // kInvalidArgument on overflow (orders matched before the failing one stay filled).

@@ -1,5 +1,6 @@
 // Upbit spot orders in the ledger: validation, book walking, KRW fees, resting orders and lookups.
 #include <algorithm>
+#include <iterator>
 #include <utility>
 
 #include <fmt/format.h>
@@ -386,6 +387,17 @@ Status Ledger::on_upbit_book(const std::string& market, const OrderBook& book, T
     }
   }
   return ok();
+}
+
+std::vector<UpbitTrade> Ledger::upbit_market_trades(const std::string& market) const {
+  std::vector<UpbitTrade> trades;
+  for (const auto& [id, account] : accounts_) {
+    std::copy_if(account.upbit_trades.begin(), account.upbit_trades.end(), std::back_inserter(trades),
+                 [&market](const UpbitTrade& trade) { return trade.market == market; });
+  }
+  std::stable_sort(trades.begin(), trades.end(),
+                   [](const UpbitTrade& a, const UpbitTrade& b) { return a.created_at < b.created_at; });
+  return trades;
 }
 
 }  // namespace kimp::sim

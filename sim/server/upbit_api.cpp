@@ -812,32 +812,19 @@ HttpResponse UpbitApi::trade_ticks(const UpbitParameters& query) const {
   if (!candles) {
     return quotation_error(kNotFound, kCodeNotFound);
   }
-  const auto snapshot = exchange_.ledger().snapshot();
-  if (!snapshot) {
-    return server_error(snapshot.error());
-  }
-  std::vector<const UpbitTrade*> trades;
-  for (const auto& account : snapshot->accounts) {
-    for (const auto& trade : account.upbit_trades) {
-      if (trade.market == *market) {
-        trades.push_back(&trade);
-      }
-    }
-  }
-  std::stable_sort(trades.begin(), trades.end(),
-                   [](const UpbitTrade* a, const UpbitTrade* b) { return a->created_at < b->created_at; });
+  const std::vector<UpbitTrade> trades = exchange_.ledger().upbit_market_trades(*market);
   // Upbit's sequential_id is the millisecond times 10^4 plus a counter within that millisecond.
   std::vector<std::int64_t> sequential_ids;
   for (std::size_t i = 0; i < trades.size(); ++i) {
-    const std::int64_t ms = trades[i]->created_at.ms();
-    const bool same_ms = i > 0 && trades[i - 1]->created_at.ms() == ms;
+    const std::int64_t ms = trades[i].created_at.ms();
+    const bool same_ms = i > 0 && trades[i - 1].created_at.ms() == ms;
     sequential_ids.push_back(same_ms ? sequential_ids.back() + 1 : ms * 10'000);
   }
   const Decimal prev_close = day_stats(*candles, model.now()).prev_close;
   json::array out;
   const auto wanted = static_cast<std::size_t>(std::get<std::int64_t>(count));
   for (std::size_t i = trades.size(); i-- > 0 && out.size() < wanted;) {
-    const UpbitTrade& trade = *trades[i];
+    const UpbitTrade& trade = trades[i];
     const auto change = trade.price.sub(prev_close);
     if (!change) {
       return server_error(change.error());

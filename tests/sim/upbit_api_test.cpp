@@ -104,6 +104,32 @@ TEST_F(UpbitApiTest, LimitIocBid_PartiallyFilled_MovesBalancesAsTheLedgerSays) {
   EXPECT_EQ(text(trades[0], "created_at"), "2025-07-04T14:02:00.000+09:00");
 }
 
+TEST_F(UpbitApiTest, TradeTicks_ListOurFillsInThatMarketNewestFirst) {
+  const auto empty = venue_.get("/v1/trades/ticks", "market=KRW-BTC&count=5");
+  ASSERT_EQ(empty.status, 200U) << empty.body;
+  EXPECT_TRUE(body_of(empty).as_array().empty());
+  const BookLevel best_ask = btc_book().asks.front();
+  const auto placed = venue_.post_order({{"market", "KRW-BTC"},
+                                         {"side", "bid"},
+                                         {"volume", best_ask.quantity.to_string()},
+                                         {"price", best_ask.price.to_string()},
+                                         {"ord_type", "limit"},
+                                         {"time_in_force", "ioc"}});
+  ASSERT_EQ(placed.status, 201U) << placed.body;
+  const auto ticks = venue_.get("/v1/trades/ticks", "market=KRW-BTC&count=5");
+  ASSERT_EQ(ticks.status, 200U) << ticks.body;
+  const auto tape = body_of(ticks);
+  const auto& list = tape.as_array();
+  ASSERT_EQ(list.size(), 1U) << ticks.body;
+  EXPECT_NE(ticks.body.find("\"trade_price\":" + best_ask.price.to_string() + ","), std::string::npos)
+      << ticks.body;
+  EXPECT_NE(ticks.body.find("\"trade_volume\":" + best_ask.quantity.to_string() + ","), std::string::npos)
+      << ticks.body;
+  EXPECT_EQ(text(list[0], "ask_bid"), "BID");
+  const auto other = venue_.get("/v1/trades/ticks", "market=KRW-ETH&count=5");
+  EXPECT_TRUE(body_of(other).as_array().empty());
+}
+
 TEST_F(UpbitApiTest, ReusedIdentifier_IsRejectedAndTheFirstOrderStands) {
   const std::string price = btc_book().bids.back().price.to_string();
   const std::vector<std::pair<std::string, std::string>> order{
