@@ -40,6 +40,9 @@ class Ledger {
  public:
   explicit Ledger(LedgerFees fees = {});
 
+  // The fee rates every fill is charged (fractions, 0.0005 = 0.05 %).
+  [[nodiscard]] const LedgerFees& fees() const { return fees_; }
+
   // ---- instruments ----
   void set_upbit_market(const std::string& market, UpbitMarketRules rules);
   void set_linear_instrument(const std::string& symbol, LinearInstrumentRules rules);

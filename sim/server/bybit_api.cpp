@@ -40,7 +40,6 @@ constexpr std::int32_t kMaxOrderListLimit = 50;
 constexpr std::int32_t kDefaultExecutionLimit = 50;
 constexpr std::int32_t kMaxExecutionLimit = 100;
 
-constexpr Decimal kOneHundred = Decimal::from_units(100 * Decimal::kUnitsPerOne);
 // price24hPcnt carries six decimals on Bybit.
 constexpr Decimal kPercentStep = Decimal::from_units(100);
 
@@ -791,9 +790,8 @@ Result<HttpResponse> BybitApi::fee_rate(const Params& params, const std::string&
   if (symbol && market.book(Venue::kBybit, *symbol) == nullptr) {
     return params_error("params error: symbol invalid");
   }
-  const auto& fees = exchange_.config().fees;
-  KIMP_TRY_ASSIGN(const auto taker, fees.bybit_taker_pct.div(kOneHundred));
-  KIMP_TRY_ASSIGN(const auto maker, fees.bybit_maker_pct.div(kOneHundred));
+  const Decimal taker = exchange_.ledger().fees().linear_taker_rate;
+  const Decimal maker = exchange_.ledger().fees().linear_maker_rate;
   json::array list;
   for (const auto& name : market.symbols(Venue::kBybit)) {
     if (!symbol || *symbol == name) {

@@ -865,10 +865,10 @@ HttpResponse UpbitApi::order_chance(const Caller& caller) const {
   if (!market || exchange_.market().book(Venue::kUpbit, *market) == nullptr) {
     return validation_error("market");
   }
-  const auto fee = exchange_.config().fees.upbit_pct.div(Decimal::from_units(100 * Decimal::kUnitsPerOne));
+  const Decimal fee = exchange_.ledger().fees().upbit_rate;
   const auto balances = exchange_.ledger().upbit_balances(caller.account_id);
-  if (!fee || !balances) {
-    return fee ? ledger_error(balances.error()) : server_error(fee.error());
+  if (!balances) {
+    return ledger_error(balances.error());
   }
   const std::string quote = market->substr(0, market->find('-'));
   const std::string base = base_currency(*market);
@@ -879,7 +879,7 @@ HttpResponse UpbitApi::order_chance(const Caller& caller) const {
     return balance_json(found == balances->end() ? UpbitBalance{.currency = currency} : *found);
   };
   const std::string min_total = kUpbitMinOrderKrw.to_string();
-  const std::string rate = fee->to_string();
+  const std::string rate = fee.to_string();
   // Upbit answers orders/chance with one object (exchange.yaml's schema wraps it in an array).
   const json::object out{
       {"bid_fee", rate},
