@@ -16,6 +16,7 @@
 #include "config/config.hpp"
 #include "config/problem.hpp"
 #include "core/decimal.hpp"
+#include "sim/config/fault_config.hpp"
 
 namespace kimp::sim {
 
@@ -92,11 +93,22 @@ struct AccountConfig {
   bool operator==(const AccountConfig&) const = default;
 };
 
+// WebSocket push pacing. The venues push Bybit orderbook.1 every 10 ms, .50 every 20 ms, .200 every
+// 100 ms (spot: 200 ms) and Upbit on every change; `speed` divides those intervals and the market's
+// step for stress tests (2 = books change, and are pushed, twice as often).
+struct StreamConfig {
+  double speed = 1.0;  // in [0.01, 1000]
+
+  bool operator==(const StreamConfig&) const = default;
+};
+
 struct SimConfig {
   ServerConfig server;
   SimMarketConfig market;
   FeeConfig fees;
   RateLimitConfig rate_limits;
+  StreamConfig streams;
+  FaultConfig faults;
   std::vector<AccountConfig> accounts;  // may be empty: tests create accounts through the admin API
 
   bool operator==(const SimConfig&) const = default;
@@ -104,16 +116,37 @@ struct SimConfig {
 
 // A validated SimConfig, or every problem found (at least one), sorted by position.
 using SimConfigResult = tl::expected<SimConfig, std::vector<config::ConfigProblem>>;
+using FaultConfigResult = tl::expected<FaultConfig, std::vector<config::ConfigProblem>>;
 
 // Reads and validates the file at `path`, named in problems as written. Problems: the file is missing,
 // not a regular file or unreadable (no position); TOML syntax error; unknown keys (with a suggestion),
 // wrong types, missing account keys, values out of range; a non-loopback address; equal non-zero ports;
 // malformed, duplicate or no coins; duplicate account names, Upbit access keys or Bybit API keys; account
-// coins not in market.coins; replay files missing in replay mode. Relative replay paths are relative to
-// the working directory.
+// coins not in market.coins; replay files missing in replay mode; streams.speed outside [0.01, 1000];
+// and the [faults] problems parse_fault_config lists. Relative replay paths are relative to the working
+// directory.
 SimConfigResult load_sim_config(const std::filesystem::path& path);
 
 // As load_sim_config, for TOML text already in memory; `file_name` is used in the problems.
 SimConfigResult parse_sim_config(std::string_view text, std::string_view file_name);
+
+// A TOML document holding only a [faults] table (POST /faults arrives as one), read and checked exactly
+// as a scenario file's [faults] section whose market.coins are `coins`; problems name keys
+// "faults.<...>". Problems: TOML syntax error; unknown keys (with a suggestion); wrong types; a rule
+// without its venue, an order rule without its outcome, a premium jump without coin or pct; rates
+// outside [0, 1]; negative durations or durations beyond a day (a clock skew beyond a day either way,
+// a jump later than 30 days); an endpoint neither "*" nor starting with "/"; order or WebSocket rules
+// for the FX source; order symbols that are not "*" or a market of the venue for `coins`; a field that
+// belongs to another outcome; reject_code missing for "reject" or not an Upbit error name / Bybit
+// numeric retCode; fill_ratio outside (0, 1); invisible_ms or late_ms missing for their outcome;
+// stream names the venue does not serve; disconnect_every_s and disconnect_every_ms both given;
+// stall_for_ms not in (0, stall_every_ms) when either is set; premium-jump coins not in `coins`.
+FaultConfigResult parse_fault_config(std::string_view text, std::string_view file_name,
+                                     std::span<const std::string> coins);
+
+// A TOML document whose [faults] table states every setting of `faults` under the keys scenario files
+// use (durations in milliseconds, decimals as strings); parse_fault_config reads it back into an equal
+// FaultConfig.
+std::string render_fault_config(const FaultConfig& faults);
 
 }  // namespace kimp::sim

@@ -39,7 +39,7 @@ Status Ledger::create_account(const std::string& id) {
   }
   Account account;
   account.upbit_balances["KRW"] = UpbitBalance{.currency = "KRW"};
-  accounts_.emplace(id, std::move(account));
+  stamp(accounts_.emplace(id, std::move(account)).first->second);
   return ok();
 }
 
@@ -53,6 +53,7 @@ Status Ledger::fund_upbit(const std::string& id, const std::string& currency, De
   UpbitBalance balance = upbit_balance_of(*account, currency);
   KIMP_TRY_ASSIGN(balance.balance, balance.balance.add(amount));
   account->upbit_balances[currency] = balance;
+  stamp(*account);
   return ok();
 }
 
@@ -63,6 +64,7 @@ Status Ledger::fund_usdt(const std::string& id, Decimal amount) {
                       fmt::format("deposit of {} USDT must be positive", amount));
   }
   KIMP_TRY_ASSIGN(account->usdt_wallet_balance, account->usdt_wallet_balance.add(amount));
+  account->wallet_revision = stamp(*account);
   return ok();
 }
 
@@ -93,6 +95,11 @@ Result<const Ledger::Account*> Ledger::find_account(const std::string& id) const
     return make_error(ErrorCode::kInvalidArgument, fmt::format("unknown account {}", id));
   }
   return &found->second;
+}
+
+Result<std::uint64_t> Ledger::revision(const std::string& account_id) const {
+  KIMP_TRY_ASSIGN(const Account* account, find_account(account_id));
+  return account->revision;
 }
 
 std::string Ledger::next_id() {

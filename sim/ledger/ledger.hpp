@@ -5,7 +5,9 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/decimal.hpp"
@@ -138,6 +140,23 @@ class Ledger {
   // Everything, per account, for GET /ledger. Errors: kInvalidArgument on overflow.
   [[nodiscard]] Result<LedgerSnapshot> snapshot() const;
 
+  // ---- change feed ----
+  // Each committed change to an account takes the next ledger revision and stamps what it changed with
+  // it; a failed operation takes none. Revisions only grow, across reset() too, so a reader keeps the
+  // revision it last saw and asks for what came after it, in time proportional to what changed rather
+  // than to the account's history. A new mark is not a change: it moves unrealised PnL only, which
+  // Bybit's wallet stream does not push either.
+  //
+  // The revision of the account's last change (creation, deposits, Upbit or Bybit orders, fills,
+  // positions, leverage, funding). Errors: kInvalidArgument for an unknown account.
+  [[nodiscard]] Result<std::uint64_t> revision(const std::string& account_id) const;
+  // The account's Bybit linear changes after revision `since`: orders placed, cancelled or filled;
+  // executions; positions whose size, entry, leverage, margin or realised PnL changed (funding
+  // included); the wallet when its balance or the margin held by positions or orders changed.
+  // Errors: kInvalidArgument for an unknown account or on overflow.
+  [[nodiscard]] Result<LinearChanges> linear_changes(const std::string& account_id,
+                                                     std::uint64_t since) const;
+
  private:
   struct Account {
     std::map<std::string, UpbitBalance> upbit_balances;  // by currency
@@ -156,6 +175,15 @@ class Ledger {
     std::vector<std::size_t> linear_open;
     std::vector<LinearExecution> linear_executions;
     std::vector<FundingPayment> funding_payments;
+
+    // Change feed. Each order's last revision and the same pairs ordered by revision: one entry per
+    // order, however often it changed. Executions are only appended, so their revisions never decrease.
+    std::uint64_t revision = 0;
+    std::vector<std::uint64_t> linear_order_revisions;  // by order index
+    std::set<std::pair<std::uint64_t, std::size_t>> linear_orders_by_revision;
+    std::vector<std::uint64_t> linear_execution_revisions;    // parallel to linear_executions
+    std::map<std::string, std::uint64_t> position_revisions;  // by symbol
+    std::uint64_t wallet_revision = 0;
   };
 
   // The Upbit balances an order touches, worked on before they are committed.
@@ -168,6 +196,17 @@ class Ledger {
   [[nodiscard]] Result<const Account*> find_account(const std::string& id) const;
   // A fresh UUID-shaped id; deterministic so that runs with the same inputs give the same ledger.
   std::string next_id();
+  // The revision of a change being committed to `account`, now its revision. Call once per commit,
+  // after every check passed.
+  std::uint64_t stamp(Account& account) {
+    account.revision = ++revision_;
+    return account.revision;
+  }
+  // Records that the order at `index` (an existing one, or the one just appended) changed at `revision`.
+  static void stamp_linear_order(Account& account, std::size_t index, std::uint64_t revision);
+  // Appends executions made at `revision`.
+  static void append_executions(Account& account, const std::vector<LinearExecution>& executions,
+                                std::uint64_t revision);
   // The index of the order `ref` names, looked up in one venue's maps from venue id / client id to index
   // (the venue id wins when both are set); nullopt when it names none.
   [[nodiscard]] static std::optional<std::size_t> find_order_index(
@@ -219,6 +258,7 @@ class Ledger {
   std::map<std::string, Decimal> marks_;
   std::map<std::string, Account> accounts_;
   std::uint64_t id_sequence_ = 0;
+  std::uint64_t revision_ = 0;  // the last revision taken; never reset
 };
 
 }  // namespace kimp::sim

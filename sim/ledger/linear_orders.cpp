@@ -1,6 +1,8 @@
 // Bybit linear orders in the ledger: validation, book walking, USDT fees, isolated positions, funding.
 #include <algorithm>
 #include <cstdint>
+#include <iterator>
+#include <limits>
 #include <string>
 #include <utility>
 
@@ -98,6 +100,7 @@ Result<UsdtWallet> Ledger::wallet_of(const Account& account, Decimal wallet_bala
     KIMP_TRY_ASSIGN(const LinearPosition position, refreshed(stored));
     KIMP_TRY_ASSIGN(wallet.unrealised_pnl, wallet.unrealised_pnl.add(position.unrealised_pnl));
     KIMP_TRY_ASSIGN(wallet.total_position_im, wallet.total_position_im.add(position.position_im));
+    KIMP_TRY_ASSIGN(wallet.cum_realised_pnl, wallet.cum_realised_pnl.add(position.cum_realised_pnl));
   }
   std::vector<const LinearOrder*> open;
   for (const std::size_t index : account.linear_open) {
@@ -164,6 +167,7 @@ Status Ledger::fill_linear(LinearOrder& order, LinearPosition& position, Decimal
   KIMP_TRY_ASSIGN(order.cum_exec_fee, order.cum_exec_fee.add(fee));
   KIMP_TRY_ASSIGN(order.leaves_qty, order.leaves_qty.sub(slice.quantity));
   KIMP_TRY_ASSIGN(order.avg_price, order.cum_exec_value.div(order.cum_exec_qty));
+  KIMP_TRY_ASSIGN(order.realised_pnl, order.realised_pnl.add(realised));
   order.updated_time = now;
   executions.push_back(LinearExecution{.exec_id = next_id(),
                                        .order_id = order.order_id,
@@ -176,6 +180,8 @@ Status Ledger::fill_linear(LinearOrder& order, LinearPosition& position, Decimal
                                        .exec_fee = fee,
                                        .fee_rate = fee_rate,
                                        .closed_size = closed,
+                                       .realised_pnl = realised,
+                                       .leaves_qty = order.leaves_qty,
                                        .is_maker = maker,
                                        .exec_time = now});
   return ok();
@@ -294,10 +300,19 @@ Result<LinearOrder> Ledger::place_linear_order(const std::string& account_id,
     }
   }
 
+  const std::uint64_t revision = stamp(*account);
+  if (stored == account->positions.end() || stored->second != position) {
+    account->position_revisions[request.symbol] = revision;
+  }
+  // Fills move the balance and the position margin; a resting order holds margin unless reduce-only.
+  if (!executions.empty() || (rests && !order.reduce_only)) {
+    account->wallet_revision = revision;
+  }
   account->usdt_wallet_balance = wallet_balance;
   account->positions[request.symbol] = position;
   const std::size_t index = account->linear_orders.size();
   account->linear_orders.push_back(order);
+  stamp_linear_order(*account, index, revision);
   account->linear_by_id.emplace(order.order_id, index);
   if (!order.order_link_id.empty()) {
     account->linear_by_link_id.emplace(order.order_link_id, index);
@@ -305,8 +320,24 @@ Result<LinearOrder> Ledger::place_linear_order(const std::string& account_id,
   if (rests) {
     account->linear_open.push_back(index);
   }
-  account->linear_executions.insert(account->linear_executions.end(), executions.begin(), executions.end());
+  append_executions(*account, executions, revision);
   return order;
+}
+
+void Ledger::stamp_linear_order(Account& account, std::size_t index, std::uint64_t revision) {
+  if (index < account.linear_order_revisions.size()) {
+    account.linear_orders_by_revision.erase({account.linear_order_revisions[index], index});
+    account.linear_order_revisions[index] = revision;
+  } else {
+    account.linear_order_revisions.push_back(revision);
+  }
+  account.linear_orders_by_revision.emplace(revision, index);
+}
+
+void Ledger::append_executions(Account& account, const std::vector<LinearExecution>& executions,
+                               std::uint64_t revision) {
+  account.linear_executions.insert(account.linear_executions.end(), executions.begin(), executions.end());
+  account.linear_execution_revisions.resize(account.linear_executions.size(), revision);
 }
 
 Result<LinearOrder> Ledger::cancel_linear_order(const std::string& account_id, const OrderRef& ref,
@@ -322,6 +353,11 @@ Result<LinearOrder> Ledger::cancel_linear_order(const std::string& account_id, c
   order.status = LinearOrderStatus::kCancelled;
   order.updated_time = now;
   std::erase(account->linear_open, *index);
+  const std::uint64_t revision = stamp(*account);
+  stamp_linear_order(*account, *index, revision);
+  if (!order.reduce_only) {
+    account->wallet_revision = revision;
+  }
   return order;
 }
 
@@ -387,6 +423,35 @@ Result<UsdtWallet> Ledger::usdt_wallet(const std::string& account_id) const {
   return wallet_of(*account, account->usdt_wallet_balance, account->positions, nullptr);
 }
 
+Result<LinearChanges> Ledger::linear_changes(const std::string& account_id, std::uint64_t since) const {
+  KIMP_TRY_ASSIGN(const Account* account, find_account(account_id));
+  LinearChanges changes{.revision = account->revision};
+  if (account->revision <= since) {
+    return changes;
+  }
+  const auto& orders = account->linear_orders_by_revision;
+  for (auto entry = orders.upper_bound({since, std::numeric_limits<std::size_t>::max()});
+       entry != orders.end(); ++entry) {
+    changes.orders.push_back(account->linear_orders[entry->second]);
+  }
+  const auto& execution_revisions = account->linear_execution_revisions;
+  const auto first_new = std::upper_bound(execution_revisions.begin(), execution_revisions.end(), since);
+  changes.executions.assign(
+      account->linear_executions.begin() + std::distance(execution_revisions.begin(), first_new),
+      account->linear_executions.end());
+  for (const auto& [symbol, revision] : account->position_revisions) {
+    if (revision > since) {
+      KIMP_TRY_ASSIGN(LinearPosition position, refreshed(account->positions.at(symbol)));
+      changes.positions.push_back(std::move(position));
+    }
+  }
+  if (account->wallet_revision > since) {
+    KIMP_TRY_ASSIGN(changes.wallet,
+                    wallet_of(*account, account->usdt_wallet_balance, account->positions, nullptr));
+  }
+  return changes;
+}
+
 Result<Decimal> Ledger::linear_open_interest(const std::string& symbol) const {
   Decimal total;
   for (const auto& [id, account] : accounts_) {
@@ -428,6 +493,15 @@ Status Ledger::set_leverage(const std::string& account_id, const std::string& sy
         ErrorCode::kFailedPrecondition, kAvailableInsufficient,
         fmt::format("available balance short by {} at leverage {}", wallet.available_balance, leverage));
   }
+  KIMP_TRY_ASSIGN(const UsdtWallet before,
+                  wallet_of(*account, account->usdt_wallet_balance, account->positions, nullptr));
+  const std::uint64_t revision = stamp(working);
+  if (position != working.positions.end()) {
+    working.position_revisions[symbol] = revision;
+  }
+  if (wallet != before) {
+    working.wallet_revision = revision;
+  }
   *account = std::move(working);
   return ok();
 }
@@ -457,6 +531,7 @@ Status Ledger::on_linear_book(const std::string& symbol, const OrderBook& book, 
           order.updated_time = now;
           account.linear_orders[index] = order;
           std::erase(account.linear_open, index);
+          stamp_linear_order(account, index, stamp(account));
           continue;
         }
         quantity = std::min(quantity, position.size);
@@ -467,10 +542,14 @@ Status Ledger::on_linear_book(const std::string& symbol, const OrderBook& book, 
                            leverage_of(account, symbol), now, executions));
       order.status =
           order.leaves_qty.is_zero() ? LinearOrderStatus::kFilled : LinearOrderStatus::kPartiallyFilled;
+      const std::uint64_t revision = stamp(account);
       account.usdt_wallet_balance = wallet_balance;
+      account.wallet_revision = revision;
       account.positions[symbol] = position;
+      account.position_revisions[symbol] = revision;
       account.linear_orders[index] = order;
-      account.linear_executions.insert(account.linear_executions.end(), executions.begin(), executions.end());
+      stamp_linear_order(account, index, revision);
+      append_executions(account, executions, revision);
       if (order.status == LinearOrderStatus::kFilled) {
         std::erase(account.linear_open, index);
       }
@@ -518,11 +597,15 @@ Result<std::vector<FundingPayment>> Ledger::settle_funding(const std::string& sy
   }
   std::vector<FundingPayment> payments;
   for (Settlement& settlement : settlements) {
-    settlement.account->usdt_wallet_balance = settlement.wallet_balance;
-    LinearPosition& position = settlement.account->positions.at(symbol);
+    Account& account = *settlement.account;
+    account.usdt_wallet_balance = settlement.wallet_balance;
+    LinearPosition& position = account.positions.at(symbol);
     position.cum_realised_pnl = settlement.cum_realised_pnl;
     position.updated_time = now;
-    settlement.account->funding_payments.push_back(settlement.payment);
+    account.funding_payments.push_back(settlement.payment);
+    const std::uint64_t revision = stamp(account);
+    account.position_revisions[symbol] = revision;
+    account.wallet_revision = revision;
     payments.push_back(settlement.payment);
   }
   return payments;

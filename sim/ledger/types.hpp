@@ -136,6 +136,7 @@ struct LinearOrder {
   Decimal cum_exec_qty{};
   Decimal cum_exec_value{};
   Decimal cum_exec_fee{};
+  Decimal realised_pnl{};  // what its fills realised on the position they reduced, fees excluded
   Timestamp created_time{};
   Timestamp updated_time{};
 
@@ -153,7 +154,9 @@ struct LinearExecution {
   Decimal exec_value{};
   Decimal exec_fee{};
   Decimal fee_rate{};
-  Decimal closed_size{};  // the part of exec_qty that reduced an opposite position
+  Decimal closed_size{};   // the part of exec_qty that reduced an opposite position
+  Decimal realised_pnl{};  // the PnL of closed_size against the entry price, fees excluded
+  Decimal leaves_qty{};    // what the order still had to fill right after this execution
   bool is_maker = false;
   Timestamp exec_time{};
 
@@ -188,8 +191,21 @@ struct UsdtWallet {
   Decimal total_position_im{};
   Decimal total_order_im{};
   Decimal available_balance{};
+  Decimal cum_realised_pnl{};  // the positions' cum_realised_pnl summed
 
   bool operator==(const UsdtWallet&) const = default;
+};
+
+// What changed in one account's Bybit linear trading after a revision (Ledger::linear_changes): the
+// material of Bybit's private order, execution, position and wallet streams.
+struct LinearChanges {
+  std::uint64_t revision = 0;                 // the account's revision now: ask with it next time
+  std::vector<LinearOrder> orders{};          // each order changed since, once, as it is now, by last change
+  std::vector<LinearExecution> executions{};  // executions since, oldest first
+  std::vector<LinearPosition> positions{};    // positions changed since, by symbol, at the last mark
+  std::optional<UsdtWallet> wallet{};         // when the balance or the margin held changed
+
+  bool operator==(const LinearChanges&) const = default;
 };
 
 // One funding settlement of one position: `amount` is the wallet change (negative = paid).

@@ -203,6 +203,7 @@ Result<UpbitOrder> Ledger::place_upbit_order(const std::string& account_id, cons
     account->upbit_open.push_back(index);
   }
   account->upbit_trades.insert(account->upbit_trades.end(), trades.begin(), trades.end());
+  stamp(*account);
   return order;
 }
 
@@ -297,6 +298,7 @@ Result<UpbitOrder> Ledger::cancel_upbit_order(const std::string& account_id, con
   commit_upbit(*account, work);
   account->upbit_orders[*index] = order;
   std::erase(account->upbit_open, *index);
+  stamp(*account);
   return order;
 }
 
@@ -384,6 +386,7 @@ Status Ledger::on_upbit_book(const std::string& market, const OrderBook& book, T
       if (order.state != UpbitOrderState::kWait) {
         std::erase(account.upbit_open, index);
       }
+      stamp(account);
     }
   }
   return ok();

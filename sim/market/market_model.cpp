@@ -259,6 +259,26 @@ std::optional<double> MarketModel::premium(std::string_view coin) const {
   return std::nullopt;
 }
 
+Status MarketModel::jump_premium(std::string_view coin, Decimal pct) {
+  const auto found =
+      std::find_if(coins_.begin(), coins_.end(), [coin](const Coin& entry) { return entry.coin == coin; });
+  if (found == coins_.end()) {
+    return make_error(ErrorCode::kInvalidArgument, fmt::format("unknown coin {}", quote_input(coin)));
+  }
+  if (found->replay_upbit) {
+    return make_error(ErrorCode::kFailedPrecondition,
+                      fmt::format("KRW-{} follows the replayed candles, which no premium drives", coin));
+  }
+  const double jumped = found->premium.value + pct.to_double() / 100.0;
+  if (!(jumped > -1.0)) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      fmt::format("a jump of {} points would take KRW-{} to zero or below", pct, coin));
+  }
+  found->premium.value = jumped;
+  set_mids();
+  return rebuild_books();
+}
+
 Result<TickerStats> MarketModel::ticker(Venue venue, std::string_view symbol) const {
   const Instrument* instrument = find(venue, symbol);
   if (instrument == nullptr) {

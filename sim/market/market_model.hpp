@@ -129,6 +129,12 @@ class MarketModel {
   [[nodiscard]] Decimal usd_krw() const;
   // Upbit mid / (Bybit mid × USD/KRW) − 1 for `coin` ("BTC"); nullopt for an unknown coin.
   [[nodiscard]] std::optional<double> premium(std::string_view coin) const;
+  // Adds `pct` percentage points to `coin`'s premium now, from where it reverts at its half-life, and
+  // rebuilds the books: KRW-<coin> moves at once, within the current step (its update_id stays).
+  // Errors, leaving the model unchanged: kInvalidArgument for an unknown coin or a jump that would take
+  // the Upbit price to zero or below; kFailedPrecondition for a coin whose Upbit price is replayed from
+  // candles, which no premium drives.
+  Status jump_premium(std::string_view coin, Decimal pct);
 
   // Errors: kInvalidArgument for an unknown symbol (or, for funding, a non-Bybit one);
   // kFailedPrecondition before the first trade.

@@ -1,10 +1,22 @@
-// Admin endpoints: ledger serialisation, account creation from JSON, clock skew, reset.
+// Admin endpoints: ledger serialisation, account creation from JSON, clock skew, reset, fault rules as
+// JSON through the scenario schema, WebSocket disconnects and premium jumps.
 #include "sim/server/admin_api.hpp"
 
+#include <algorithm>
+#include <cstdint>
+#include <limits>
 #include <optional>
+#include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include <fmt/format.h>
+#include <toml++/toml.h>
 #include <boost/json.hpp>
+
+#include "config/toml_reader.hpp"
+#include "sim/server/exact_json.hpp"
 
 namespace kimp::sim {
 namespace {
@@ -209,10 +221,151 @@ unsigned status_of(const Error& error) {
   return error.code == ErrorCode::kFailedPrecondition ? 409 : 400;
 }
 
+// A key and why its value was refused, as POST /faults answers them.
+struct BodyProblem {
+  std::string key;
+  std::string message;
+};
+
+// A TOML basic string (keys too), escaped by toml++ so any text reads back unchanged.
+std::string toml_string(std::string_view text) {
+  std::ostringstream out;
+  out << toml::toml_formatter{toml::value<std::string>{std::string(text)}, toml::format_flags::none};
+  return out.str();
+}
+
+// Appends the inline TOML text of a JSON value, so the fault schema reads a POST body as it reads a
+// scenario file, numbers included as written: a double as the shortest text that reads back as it (0.1,
+// which a Decimal field then takes digit for digit). JSON's null and integers beyond int64 have no TOML
+// value: they become problems at their key (the text is then never read).
+void append_toml(const json::value& value, const std::string& path, std::vector<BodyProblem>& problems,
+                 std::string& out) {
+  switch (value.kind()) {
+    case json::kind::null: problems.push_back({path, "null is not a value here: leave the key out"}); return;
+    case json::kind::bool_: out += value.get_bool() ? "true" : "false"; return;
+    case json::kind::int64: out += std::to_string(value.get_int64()); return;
+    case json::kind::uint64:
+      if (value.get_uint64() > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+        problems.push_back({path, fmt::format("must be at most {}, got {}",
+                                              std::numeric_limits<std::int64_t>::max(), value.get_uint64())});
+        return;
+      }
+      out += std::to_string(value.get_uint64());
+      return;
+    case json::kind::double_: {
+      std::string text = fmt::format("{}", value.get_double());
+      if (text.find_first_of(".en") == std::string::npos) {
+        text += ".0";  // TOML reads "3" as an integer; the JSON said 3.0
+      }
+      out += text;
+      return;
+    }
+    case json::kind::string: out += toml_string(value.get_string()); return;
+    case json::kind::array: {
+      const json::array& elements = value.get_array();
+      out += '[';
+      for (std::size_t i = 0; i < elements.size(); ++i) {
+        out += i == 0 ? "" : ", ";
+        append_toml(elements[i], fmt::format("{}[{}]", path, i), problems, out);
+      }
+      out += ']';
+      return;
+    }
+    case json::kind::object: {
+      out += '{';
+      bool first = true;
+      for (const auto& [key, member] : value.get_object()) {
+        out += first ? "" : ", ";
+        first = false;
+        out += toml_string(key);
+        out += " = ";
+        append_toml(member, fmt::format("{}.{}", path, std::string_view(key)), problems, out);
+      }
+      out += '}';
+      return;
+    }
+  }
+}
+
+// A double as the shortest decimal that reads back as it (0.3, not 3E-1), when a Decimal holds it.
+json::value number_json(double value) {
+  const Result<Decimal> exact = Decimal::parse(fmt::format("{}", value));
+  return exact ? exact_number(*exact) : json::value(value);
+}
+
+json::value json_of(const toml::node& node) {
+  if (const auto* table = node.as_table()) {
+    json::object object;
+    for (const auto& [key, member] : *table) {
+      object[key.str()] = json_of(member);
+    }
+    return object;
+  }
+  if (const auto* array = node.as_array()) {
+    json::array elements;
+    for (const toml::node& element : *array) {
+      elements.push_back(json_of(element));
+    }
+    return elements;
+  }
+  if (const auto* text = node.as_string()) {
+    return json::string(text->get());
+  }
+  if (const auto* integer = node.as_integer()) {
+    return integer->get();
+  }
+  if (const auto* real = node.as_floating_point()) {
+    return number_json(real->get());
+  }
+  if (const auto* boolean = node.as_boolean()) {
+    return boolean->get();
+  }
+  return nullptr;  // dates and times, which the fault schema never writes
+}
+
+// The active rules as GET /faults shows them: the scenario schema's own rendering, as JSON.
+Result<json::value> fault_config_json(const FaultConfig& config) {
+  const std::string text = render_fault_config(config);
+  auto document = config::parse_toml_document(text, "faults");
+  const toml::table* faults = document ? document->get_as<toml::table>("faults") : nullptr;
+  if (faults == nullptr) {
+    return make_error(ErrorCode::kInternal, "the fault configuration does not read back as TOML");
+  }
+  return json_of(*faults);
+}
+
+// POST /faults: the body as a TOML document of one [faults] table, read by the scenario schema.
+tl::expected<FaultConfig, std::vector<BodyProblem>> fault_config_from(const json::object& body,
+                                                                      std::span<const std::string> coins) {
+  std::vector<BodyProblem> problems;
+  std::string text = "faults = ";
+  append_toml(body, "faults", problems, text);
+  if (!problems.empty()) {
+    return tl::unexpected(std::move(problems));
+  }
+  FaultConfigResult parsed = parse_fault_config(text, "POST /faults", coins);
+  if (!parsed) {
+    for (const config::ConfigProblem& problem : parsed.error()) {
+      problems.push_back({problem.key_path, problem.message});
+    }
+    return tl::unexpected(std::move(problems));
+  }
+  return std::move(*parsed);
+}
+
+std::optional<FaultVenue> venue_named(std::string_view name) {
+  const auto names = enum_names(FaultVenue{});
+  const auto found = std::find(names.begin(), names.end(), name);
+  if (found == names.end()) {
+    return std::nullopt;
+  }
+  return static_cast<FaultVenue>(found - names.begin());
+}
+
 }  // namespace
 
-AdminApi::AdminApi(Exchange& exchange)
-    : exchange_(exchange), router_([](const HttpRequest&, bool path_known) {
+AdminApi::AdminApi(Exchange& exchange, AdminControls controls)
+    : exchange_(exchange), controls_(std::move(controls)), router_([](const HttpRequest&, bool path_known) {
         return path_known ? error_response(405, "method not allowed") : error_response(404, "not found");
       }) {
   router_.add(HttpMethod::kGet, "/ledger",
@@ -224,6 +377,16 @@ AdminApi::AdminApi(Exchange& exchange)
               [this](const HttpRequest& request, const RouteParams&) { return set_clock(request); });
   router_.add(HttpMethod::kPost, "/reset",
               [this](const HttpRequest&, const RouteParams&) { return reset(); });
+  router_.add(HttpMethod::kGet, "/faults",
+              [this](const HttpRequest&, const RouteParams&) { return faults(); });
+  router_.add(HttpMethod::kPost, "/faults",
+              [this](const HttpRequest& request, const RouteParams&) { return set_faults(request); });
+  router_.add(HttpMethod::kDelete, "/faults",
+              [this](const HttpRequest&, const RouteParams&) { return clear_faults(); });
+  router_.add(HttpMethod::kPost, "/faults/disconnect",
+              [this](const HttpRequest& request, const RouteParams&) { return disconnect(request); });
+  router_.add(HttpMethod::kPost, "/market/premium-jump",
+              [this](const HttpRequest& request, const RouteParams&) { return premium_jump(request); });
 }
 
 HttpResponse AdminApi::ledger() {
@@ -284,6 +447,111 @@ HttpResponse AdminApi::reset() {
     return error_response(500, reset.error().describe());
   }
   return HttpResponse::json(200, R"({"reset":true})");
+}
+
+HttpResponse AdminApi::faults() {
+  const FaultInjector& injector = exchange_.faults();
+  auto config = fault_config_json(injector.config());
+  if (!config) {
+    return error_response(500, config.error().describe());
+  }
+  json::object counts = injector.counts_json().as_object();
+  json::object body{{"config", std::move(*config)}, {"seed", counts["seed"]}, {"counts", counts["counts"]}};
+  return HttpResponse::json(200, serialize_exact(body));
+}
+
+HttpResponse AdminApi::set_faults(const HttpRequest& request) {
+  auto body = object_body(request);
+  if (!body) {
+    return error_response(400, body.error().message);
+  }
+  auto config = fault_config_from(*body, exchange_.config().market.coins);
+  if (!config) {
+    json::array problems;
+    for (const BodyProblem& problem : config.error()) {
+      problems.push_back(json::object{{"key", problem.key}, {"message", problem.message}});
+    }
+    return HttpResponse::json(400, json::serialize(json::object{{"error", "invalid fault configuration"},
+                                                                {"problems", std::move(problems)}}));
+  }
+  return apply_faults(std::move(*config));
+}
+
+HttpResponse AdminApi::clear_faults() {
+  FaultConfig none;
+  none.seed = exchange_.faults().config().seed;
+  return apply_faults(std::move(none));
+}
+
+HttpResponse AdminApi::apply_faults(FaultConfig config) {
+  if (auto applied = exchange_.configure_faults(std::move(config)); !applied) {
+    return error_response(500, applied.error().describe());
+  }
+  return faults();
+}
+
+HttpResponse AdminApi::disconnect(const HttpRequest& request) {
+  auto body = object_body(request);
+  if (!body) {
+    return error_response(400, body.error().message);
+  }
+  const auto* venue_value = body->if_contains("venue");
+  const std::optional<FaultVenue> venue = venue_value != nullptr && venue_value->is_string()
+                                              ? venue_named(venue_value->get_string())
+                                              : std::nullopt;
+  if (!venue) {
+    return error_response(400, "venue must be \"upbit\" or \"bybit\"");
+  }
+  std::string stream = "*";
+  if (const auto* stream_value = body->if_contains("stream")) {
+    if (!stream_value->is_string()) {
+      return error_response(400, "stream must be a string");
+    }
+    stream = stream_value->get_string();
+  }
+  if (std::optional<std::string> problem = check_ws_stream(*venue, stream)) {
+    return error_response(400, fmt::format("stream: {}", *problem));
+  }
+  if (!controls_.disconnect_websockets) {
+    return error_response(501, "this emulator serves no WebSocket streams");
+  }
+  const std::size_t disconnected = controls_.disconnect_websockets(*venue, stream);
+  return HttpResponse::json(200, json::serialize(json::object{{"disconnected", disconnected}}));
+}
+
+HttpResponse AdminApi::premium_jump(const HttpRequest& request) {
+  auto body = object_body(request);
+  if (!body) {
+    return error_response(400, body.error().message);
+  }
+  auto coin = string_member(*body, "coin");
+  if (!coin) {
+    return error_response(400, coin.error().message);
+  }
+  // The range of a scenario file's premium-jump pct.
+  constexpr Decimal kMinPct = Decimal::from_units(-100 * Decimal::kUnitsPerOne);
+  constexpr Decimal kMaxPct = Decimal::from_units(100 * Decimal::kUnitsPerOne);
+  std::optional<Decimal> pct;
+  if (const auto* pct_value = body->if_contains("pct")) {
+    if (auto parsed = amount_member(pct_value, "pct")) {
+      pct = *parsed;
+    }
+  }
+  if (!pct || !(*pct > kMinPct && *pct < kMaxPct)) {
+    return error_response(
+        400, "pct must be a decimal string (or whole number) greater than -100 and less than 100");
+  }
+  if (auto jumped = exchange_.jump_premium(*coin, *pct); !jumped) {
+    const ErrorCode code = jumped.error().code;
+    const unsigned status = code == ErrorCode::kInvalidArgument      ? 400
+                            : code == ErrorCode::kFailedPrecondition ? 409
+                                                                     : 500;
+    return error_response(status, jumped.error().message);
+  }
+  return HttpResponse::json(
+      200, json::serialize(json::object{{"coin", *coin},
+                                        {"pct", text(*pct)},
+                                        {"premium", exchange_.market().premium(*coin).value_or(0.0)}}));
 }
 
 }  // namespace kimp::sim

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -14,6 +15,7 @@
 #include <boost/json/serialize.hpp>
 #include <boost/url/parse_query.hpp>
 
+#include "core/logging.hpp"
 #include "sim/auth/bybit_auth.hpp"
 #include "sim/ledger/bybit_codes.hpp"
 
@@ -22,12 +24,17 @@ namespace {
 
 namespace json = boost::json;
 
+using bybit_code::kAvailableInsufficient;
+using bybit_code::kDuplicateOrderLinkId;
 using bybit_code::kLeverageNotModified;
+using bybit_code::kNotionalBelowMinimum;
 using bybit_code::kOrderNotExists;
 using bybit_code::kParamsError;
+using bybit_code::kReduceOnlyRejected;
 
 constexpr std::int32_t kTooManyVisits = 10006;
 constexpr std::int32_t kServerError = 10016;
+constexpr std::uint16_t kServiceUnavailable = 503;
 constexpr std::int32_t kRouteNotFound = 10017;
 constexpr std::int32_t kHedgeModeUnsupported = 110029;
 constexpr std::int32_t kSetMarginModeFailed = 3400045;
@@ -39,6 +46,31 @@ constexpr std::int32_t kDefaultOrderListLimit = 20;
 constexpr std::int32_t kMaxOrderListLimit = 50;
 constexpr std::int32_t kDefaultExecutionLimit = 50;
 constexpr std::int32_t kMaxExecutionLimit = 100;
+
+// Bybit's retMsg for the retCodes the emulator answers with a fixed text (error.mdx's wording where the
+// emulator has none of its own); injected rejects carry the same text as the emulator's own refusals.
+std::string_view ret_msg(std::int32_t ret_code) {
+  struct Wording {
+    std::int32_t ret_code;
+    std::string_view message;
+  };
+  static constexpr std::array<Wording, 10> kWordings{{
+      {kParamsError, "Request parameter error."},
+      {kTooManyVisits, "Too many visits!"},
+      {kServerError, "Server error."},
+      {kOrderNotExists, "order not exists or too late to cancel"},
+      {kAvailableInsufficient, "ab not enough for new order"},
+      {kReduceOnlyRejected, "reduce-only order has no opposite position to reduce"},
+      {kLeverageNotModified, "leverage not modified"},
+      {kHedgeModeUnsupported, "Hedge mode is not supported for this symbol."},
+      {kDuplicateOrderLinkId, "OrderLinkedID is duplicate"},
+      {kNotionalBelowMinimum, "Order notional value below the lower limit"},
+  }};
+  const auto found = std::find_if(kWordings.begin(), kWordings.end(), [ret_code](const Wording& wording) {
+    return wording.ret_code == ret_code;
+  });
+  return found == kWordings.end() ? std::string_view("order rejected") : found->message;
+}
 
 // price24hPcnt carries six decimals on Bybit.
 constexpr Decimal kPercentStep = Decimal::from_units(100);
@@ -109,7 +141,7 @@ Result<std::map<std::string, std::string, std::less<>>> query_params(std::string
   std::map<std::string, std::string, std::less<>> params;
   const auto parsed = boost::urls::parse_query(query);
   if (!parsed) {
-    return params_error("Request parameter error.");
+    return params_error(std::string(ret_msg(kParamsError)));
   }
   for (const auto& param : *parsed) {
     params.insert_or_assign(param.key.decode(), param.has_value ? param.value.decode() : std::string());
@@ -218,7 +250,7 @@ Result<std::map<std::string, std::string, std::less<>>> body_params(std::string_
   }
   if (error) {
     const std::string& key = parser.handler().invalid_key;
-    return params_error(key.empty() ? std::string("Request parameter error.")
+    return params_error(key.empty() ? std::string(ret_msg(kParamsError))
                                     : fmt::format("params error: {} invalid", key));
   }
   return std::move(parser.handler().members);
@@ -443,7 +475,97 @@ bool names(const OrderRef& ref, const LinearOrder& order) {
          (ref.client_id.empty() || ref.client_id == order.order_link_id);
 }
 
+// The refusal of an injected reject: retCode `code`; a code that is not a number answers 10016, as
+// every error without a retCode does.
+Error injected_reject(const std::string& code) {
+  std::int32_t ret_code = 0;
+  const auto [end, failed] = std::from_chars(code.data(), code.data() + code.size(), ret_code);
+  const bool numeric = !code.empty() && failed == std::errc{} && end == code.data() + code.size();
+  return Error{ErrorCode::kFailedPrecondition, code,
+               std::string(numeric ? ret_msg(ret_code) : std::string_view())};
+}
+
+TakerSide taker_side(LinearSide side) {
+  return side == LinearSide::kBuy ? TakerSide::kBuy : TakerSide::kSell;
+}
+
 }  // namespace
+
+// ---- injected order outcomes ----
+
+std::optional<OrderFaultRule> draw_order_fault(FaultInjector& faults, FaultVenue venue,
+                                               std::string_view symbol,
+                                               std::span<const OrderOutcome> outcomes) {
+  const OrderFaultRule* rule = faults.on_order(venue, symbol, outcomes);
+  return rule == nullptr ? std::nullopt : std::optional<OrderFaultRule>(*rule);
+}
+
+Result<Decimal> share_of(Decimal amount, double ratio, Decimal step) {
+  const Decimal fraction =
+      Decimal::from_units(std::llround(ratio * static_cast<double>(Decimal::kUnitsPerOne)));
+  KIMP_TRY_ASSIGN(const Decimal share, amount.mul(fraction, RoundingMode::kDown));
+  return share.round_to_step(step, RoundingMode::kDown);
+}
+
+Result<std::vector<FillSlice>> offer_up_to(const OrderBook& book, TakerSide side, Decimal cap) {
+  if (!cap.is_positive()) {
+    return std::vector<FillSlice>{};
+  }
+  return take_quantity(side == TakerSide::kBuy ? book.asks : book.bids, side, cap, std::nullopt);
+}
+
+OrderBook with_offer(const OrderBook& book, TakerSide side, const std::vector<FillSlice>& offer) {
+  OrderBook out = book;
+  std::vector<BookLevel>& levels = side == TakerSide::kBuy ? out.asks : out.bids;
+  levels.clear();
+  for (const FillSlice& slice : offer) {
+    levels.push_back(BookLevel{slice.price, slice.quantity});
+  }
+  return out;
+}
+
+OrderBook filling_book(TakerSide side, Decimal price, Decimal quantity) {
+  OrderBook book;
+  (side == TakerSide::kBuy ? book.asks : book.bids).push_back(BookLevel{price, quantity});
+  return book;
+}
+
+HttpResponse never_answered() {
+  HttpResponse response;
+  response.delivery = HttpResponse::Delivery::kNeverAnswer;
+  return response;
+}
+
+OrderFaultEffects::~OrderFaultEffects() {
+  for (const auto& [sequence, timer] : pending_) {
+    clock_.cancel(timer);
+  }
+}
+
+void OrderFaultEffects::hide(const std::string& order_id, Duration duration) {
+  visible_at_.insert_or_assign(order_id, clock_.now() + duration);
+}
+
+bool OrderFaultEffects::hidden(std::string_view order_id) const {
+  const auto found = visible_at_.find(order_id);
+  return found != visible_at_.end() && clock_.now() < found->second;
+}
+
+void OrderFaultEffects::forget_visible() {
+  std::erase_if(visible_at_, [now = clock_.now()](const auto& entry) { return entry.second <= now; });
+}
+
+void OrderFaultEffects::schedule(Duration delay, std::function<Status()> place) {
+  const std::uint64_t sequence = ++scheduled_;
+  // The clock never runs a callback inside call_after, so the id is stored before it can fire.
+  pending_[sequence] = clock_.call_after(delay, [this, sequence, place = std::move(place)] {
+    pending_.erase(sequence);
+    if (auto placed = place(); !placed) {
+      log::Logger("venue-sim")
+          .warn("late order dropped", {{"venue", to_string(venue_)}, {"error", placed.error().describe()}});
+    }
+  });
+}
 
 RollingWindowLimiter::Decision RollingWindowLimiter::admit(const std::string& key, Timestamp now) {
   auto& window = windows_[key];
@@ -473,7 +595,8 @@ BybitApi::BybitApi(Exchange& exchange)
             404, BybitError{404, kRouteNotFound, "Route not found."}.to_json(exchange_.now()));
       }),
       public_limiter_(exchange.config().rate_limits.bybit_public),
-      private_limiter_(exchange.config().rate_limits.bybit_private) {
+      private_limiter_(exchange.config().rate_limits.bybit_private),
+      effects_(exchange.clock(), FaultVenue::kBybit) {
   add_public(HttpMethod::kGet, "/v5/market/time", &BybitApi::market_time);
   add_public(HttpMethod::kGet, "/v5/market/instruments-info", &BybitApi::instruments_info);
   add_public(HttpMethod::kGet, "/v5/market/orderbook", &BybitApi::orderbook);
@@ -493,7 +616,23 @@ BybitApi::BybitApi(Exchange& exchange)
   add_private(HttpMethod::kGet, "/v5/execution/list", &BybitApi::executions);
 }
 
+HttpResponse BybitApi::rate_limited() const {
+  return HttpResponse::json(
+      200, BybitError{200, kTooManyVisits, std::string(ret_msg(kTooManyVisits))}.to_json(exchange_.now()));
+}
+
+HttpResponse BybitApi::injected_failure(HttpVerdict::Action action) const {
+  if (action == HttpVerdict::Action::kRateLimit) {
+    return rate_limited();
+  }
+  return HttpResponse::json(
+      kServiceUnavailable,
+      BybitError{kServiceUnavailable, kServerError, std::string(ret_msg(kServerError))}.to_json(
+          exchange_.now()));
+}
+
 HttpResponse BybitApi::handle(const HttpRequest& request) {
+  effects_.forget_visible();
   return router_.route(request);
 }
 
@@ -522,7 +661,8 @@ HttpResponse BybitApi::refuse(const Error& error) const {
   const auto& code = error.venue_code;
   const auto [end, failed] = std::from_chars(code.data(), code.data() + code.size(), ret_code);
   if (code.empty() || failed != std::errc{} || end != code.data() + code.size()) {
-    return HttpResponse::json(200, BybitError{200, kServerError, "Server error."}.to_json(exchange_.now()));
+    return HttpResponse::json(
+        200, BybitError{200, kServerError, std::string(ret_msg(kServerError))}.to_json(exchange_.now()));
   }
   return HttpResponse::json(200, BybitError{200, ret_code, error.message}.to_json(exchange_.now()));
 }
@@ -532,8 +672,7 @@ HttpResponse BybitApi::run_public(const HttpRequest& request, PublicHandler hand
     return refuse(synced.error());
   }
   if (!public_limiter_.admit("public", exchange_.now()).allowed) {
-    return HttpResponse::json(200,
-                              BybitError{200, kTooManyVisits, "Too many visits!"}.to_json(exchange_.now()));
+    return rate_limited();
   }
   auto params = query_params(request.query);
   if (!params) {
@@ -567,8 +706,7 @@ HttpResponse BybitApi::run_private(const HttpRequest& request, std::string_view 
   const auto decision = private_limiter_.admit(fmt::format("{} {}", who->account_id, route), exchange_.now());
   HttpResponse response;
   if (!decision.allowed) {
-    response =
-        HttpResponse::json(200, BybitError{200, kTooManyVisits, "Too many visits!"}.to_json(exchange_.now()));
+    response = rate_limited();
   } else {
     const auto params = is_get ? query_params(request.query) : body_params(request.body);
     // tl::expected::and_then wants the base type back; Result<T> is a thin subclass of it.
@@ -805,11 +943,11 @@ Result<HttpResponse> BybitApi::fee_rate(const Params& params, const std::string&
 Result<HttpResponse> BybitApi::set_margin_mode(const Params& params, const std::string&) {
   KIMP_TRY_ASSIGN(const auto mode, required(params, "setMarginMode"));
   // Both answers have the shape account_set-margin-mode.mdx shows: no retExtInfo, no time.
-  const auto answer = [](std::int32_t ret_code, std::string_view ret_msg, json::array reasons) {
+  const auto answer = [](std::int32_t ret_code, std::string_view message, json::array reasons) {
     return HttpResponse::json(
         200,
         json::serialize(json::object{
-            {"retCode", ret_code}, {"retMsg", ret_msg}, {"result", json::object{{"reasons", reasons}}}}));
+            {"retCode", ret_code}, {"retMsg", message}, {"result", json::object{{"reasons", reasons}}}}));
   };
   if (mode == "ISOLATED_MARGIN") {
     return answer(0, "Request accepted", {});
@@ -880,7 +1018,7 @@ Result<HttpResponse> BybitApi::switch_mode(const Params& params, const std::stri
     return ok(json::object{});
   }
   if (mode == "3") {
-    return make_error(ErrorCode::kFailedPrecondition, "Hedge mode is not supported for this symbol.",
+    return make_error(ErrorCode::kFailedPrecondition, std::string(ret_msg(kHedgeModeUnsupported)),
                       std::to_string(kHedgeModeUnsupported));
   }
   return params_error("params error: mode invalid");
@@ -918,9 +1056,49 @@ Result<HttpResponse> BybitApi::create_order(const Params& params, const std::str
   if (book == nullptr) {
     return params_error("params error: symbol invalid");
   }
+  const auto fault =
+      draw_order_fault(exchange_.faults(), FaultVenue::kBybit, order.symbol, kPlacementOutcomes);
+  const auto drawn = [&fault](OrderOutcome outcome) { return fault && fault->outcome == outcome; };
+  if (drawn(OrderOutcome::kReject)) {
+    return tl::unexpected(injected_reject(fault->reject_code));
+  }
+  if (drawn(OrderOutcome::kLateFill)) {
+    return place_late(account_id, order, *book, fault->late_by);
+  }
+  OrderBook faulted;
+  if (drawn(OrderOutcome::kNoFill) || drawn(OrderOutcome::kPartialFill)) {
+    const TakerSide taker = taker_side(order.side);
+    std::vector<FillSlice> offer;
+    if (drawn(OrderOutcome::kPartialFill)) {
+      const BybitInstrument* instrument = exchange_.market().instruments().find(order.symbol);
+      const Decimal step = instrument != nullptr ? instrument->qty_step : Decimal::from_units(1);
+      KIMP_TRY_ASSIGN(const Decimal cap, share_of(order.qty, fault->fill_ratio, step));
+      KIMP_TRY_ASSIGN(offer, offer_up_to(*book, taker, cap));
+    }
+    faulted = with_offer(*book, taker, offer);
+    book = &faulted;
+  }
   KIMP_TRY_ASSIGN(const auto placed,
                   exchange_.ledger().place_linear_order(account_id, order, *book, exchange_.now()));
+  if (drawn(OrderOutcome::kInvisible)) {
+    effects_.hide(placed.order_id, fault->invisible_for);
+  }
   return ok(json::object{{"orderId", placed.order_id}, {"orderLinkId", placed.order_link_id}});
+}
+
+Result<HttpResponse> BybitApi::place_late(const std::string& account_id, const LinearOrderRequest& order,
+                                          const OrderBook& book, Duration late_by) {
+  // A refusal is answered now, never late: the order is tried on a copy of the ledger, which changes
+  // nothing the client can see.
+  Ledger trial = exchange_.ledger();
+  KIMP_TRY(trial.place_linear_order(account_id, order, book, exchange_.now()));
+  effects_.schedule(late_by, [this, account_id, order]() -> Status {
+    KIMP_TRY(exchange_.sync());
+    const OrderBook* current = exchange_.market().book(Venue::kBybit, order.symbol);
+    KIMP_TRY(exchange_.ledger().place_linear_order(account_id, order, *current, exchange_.now()));
+    return kimp::ok();
+  });
+  return never_answered();
 }
 
 Result<HttpResponse> BybitApi::cancel_order(const Params& params, const std::string& account_id) {
@@ -931,13 +1109,21 @@ Result<HttpResponse> BybitApi::cancel_order(const Params& params, const std::str
     return params_error("orderId or orderLinkId is required");
   }
   // Bybit looks the order up within the symbol: the same id under another symbol names no order.
-  KIMP_TRY_ASSIGN(const auto order, exchange_.ledger().linear_order(account_id, *ref));
+  Ledger& ledger = exchange_.ledger();
+  KIMP_TRY_ASSIGN(const auto order, ledger.linear_order(account_id, *ref));
   if (order.symbol != symbol) {
-    return make_error(ErrorCode::kInvalidArgument, "order not exists or too late to cancel",
+    return make_error(ErrorCode::kInvalidArgument, std::string(ret_msg(kOrderNotExists)),
                       std::to_string(kOrderNotExists));
   }
-  KIMP_TRY_ASSIGN(const auto cancelled,
-                  exchange_.ledger().cancel_linear_order(account_id, *ref, exchange_.now()));
+  const bool resting =
+      order.status == LinearOrderStatus::kNew || order.status == LinearOrderStatus::kPartiallyFilled;
+  if (resting && draw_order_fault(exchange_.faults(), FaultVenue::kBybit, order.symbol, kCancelOutcomes)) {
+    // A counterparty reaches the order first: it fills completely at its price, and the cancel that
+    // follows finds nothing left to cancel.
+    KIMP_TRY(ledger.on_linear_book(
+        order.symbol, filling_book(taker_side(order.side), order.price, order.leaves_qty), exchange_.now()));
+  }
+  KIMP_TRY_ASSIGN(const auto cancelled, ledger.cancel_linear_order(account_id, *ref, exchange_.now()));
   return ok(json::object{{"orderId", cancelled.order_id}, {"orderLinkId", cancelled.order_link_id}});
 }
 
@@ -949,7 +1135,8 @@ Result<HttpResponse> BybitApi::open_orders(const Params& params, const std::stri
   std::vector<LinearOrder> orders;
   if (const auto ref = order_ref(params)) {
     // Asked by id, Bybit also shows an order that has just closed.
-    if (auto order = exchange_.ledger().linear_order(account_id, *ref); order) {
+    if (auto order = exchange_.ledger().linear_order(account_id, *ref);
+        order && !effects_.hidden(order->order_id)) {
       orders.push_back(std::move(*order));
     }
   } else {
@@ -960,7 +1147,7 @@ Result<HttpResponse> BybitApi::open_orders(const Params& params, const std::stri
     if (std::cmp_greater_equal(list.size(), limit)) {
       break;
     }
-    if (symbol.empty() || order.symbol == symbol) {
+    if ((symbol.empty() || order.symbol == symbol) && !effects_.hidden(order.order_id)) {
       KIMP_TRY_ASSIGN(auto entry, order_json(order, false));
       list.push_back(std::move(entry));
     }
@@ -977,7 +1164,7 @@ Result<HttpResponse> BybitApi::order_history(const Params& params, const std::st
   const auto ref = order_ref(params);
   json::array list;
   for (const auto& order : orders) {
-    if (ref && !names(*ref, order)) {
+    if ((ref && !names(*ref, order)) || effects_.hidden(order.order_id)) {
       continue;
     }
     if (std::cmp_greater_equal(list.size(), limit)) {
@@ -998,7 +1185,7 @@ Result<HttpResponse> BybitApi::executions(const Params& params, const std::strin
   KIMP_TRY_ASSIGN(const auto fills, exchange_.ledger().linear_executions(account_id, symbol));
   json::array list;
   for (const auto& fill : fills) {
-    if (order_id && *order_id != fill.order_id) {
+    if ((order_id && *order_id != fill.order_id) || effects_.hidden(fill.order_id)) {
       continue;
     }
     if (std::cmp_greater_equal(list.size(), limit)) {

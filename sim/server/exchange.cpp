@@ -2,6 +2,7 @@
 #include "sim/server/exchange.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -22,7 +23,9 @@ Result<MarketConfig> market_config(const SimConfig& config, Timestamp start) {
   MarketConfig market;
   market.seed = section.seed;
   market.start = start;
-  market.step = section.step;
+  // Faster streams need books that change as often; the volatility per unit of time stays.
+  const auto step_ns = static_cast<double>(Duration(section.step).count()) / config.streams.speed;
+  market.step = std::max(Duration(1), Duration(static_cast<Duration::rep>(std::llround(step_ns))));
   market.coins.clear();
   const auto profiles = default_coins();
   for (const auto& coin : section.coins) {
@@ -76,15 +79,16 @@ LinearInstrumentRules linear_rules(const BybitInstrument& instrument) {
 
 }  // namespace
 
-Exchange::Exchange(SimConfig config, const Clock& clock, std::unique_ptr<MarketModel> market, Ledger ledger)
+Exchange::Exchange(SimConfig config, Clock& clock, std::unique_ptr<MarketModel> market, Ledger ledger)
     : config_(std::move(config)),
       clock_(clock),
+      faults_(FaultConfig{}),
       started_at_(clock.now()),
       model_start_(market->now()),
       market_(std::move(market)),
       ledger_(std::move(ledger)) {}
 
-Result<std::unique_ptr<Exchange>> Exchange::create(const SimConfig& config, const Clock& clock) {
+Result<std::unique_ptr<Exchange>> Exchange::create(const SimConfig& config, Clock& clock) {
   KIMP_TRY_ASSIGN(auto model_config, market_config(config, clock.now()));
   KIMP_TRY_ASSIGN(auto model, MarketModel::create(std::move(model_config)));
   KIMP_TRY_ASSIGN(const auto fees, ledger_fees(config.fees));
@@ -106,43 +110,110 @@ Result<std::unique_ptr<Exchange>> Exchange::create(const SimConfig& config, cons
   for (const auto& account : config.accounts) {
     KIMP_TRY(exchange->add_account(account));
   }
+  KIMP_TRY(exchange->configure_faults(config.faults));
   return exchange;
 }
 
-Status Exchange::sync() {
-  const Timestamp target = model_start_ + (clock_.now() - started_at_);
-  // Funding falls due at fixed times: the model stops at each one so positions settle at that
-  // instant's mark with the rate announced for it, before later books are seen.
-  for (;;) {
-    std::optional<Timestamp> due;
-    std::vector<std::pair<std::string, Decimal>> rates;
-    for (const auto& symbol : market_->symbols(Venue::kBybit)) {
-      KIMP_TRY_ASSIGN(const auto funding, market_->funding(symbol));
-      // The model stops on its step grid, at or just before the funding instant, where it still
-      // announces that instant: a settlement already made must not be made again.
-      const auto settled = last_funding_.find(symbol);
-      if (funding.next_funding_time > target || (due && funding.next_funding_time > *due) ||
-          (settled != last_funding_.end() && funding.next_funding_time <= settled->second)) {
-        continue;
-      }
-      if (!due || funding.next_funding_time < *due) {
-        rates.clear();
-        due = funding.next_funding_time;
-      }
-      rates.emplace_back(symbol, funding.funding_rate);
+Result<std::optional<Exchange::DueFunding>> Exchange::next_funding(Timestamp target) const {
+  std::optional<DueFunding> due;
+  for (const auto& symbol : market_->symbols(Venue::kBybit)) {
+    KIMP_TRY_ASSIGN(const auto funding, market_->funding(symbol));
+    // The model stops on its step grid, at or just before the funding instant, where it still
+    // announces that instant: a settlement already made must not be made again.
+    const auto settled = last_funding_.find(symbol);
+    if (funding.next_funding_time > target || (due && funding.next_funding_time > due->at) ||
+        (settled != last_funding_.end() && funding.next_funding_time <= settled->second)) {
+      continue;
     }
-    if (!due) {
-      break;
+    if (!due || funding.next_funding_time < due->at) {
+      due = DueFunding{funding.next_funding_time, {}};
     }
-    KIMP_TRY(advance_market(*due));
-    for (const auto& [symbol, rate] : rates) {
-      KIMP_TRY_ASSIGN(const auto funding, market_->funding(symbol));
-      KIMP_TRY(ledger_.settle_funding(symbol, rate, funding.mark_price, *due));
-      funding_history_.push_back({symbol, rate, *due});
-      last_funding_[symbol] = *due;
+    due->rates.emplace_back(symbol, funding.funding_rate);
+  }
+  return due;
+}
+
+std::optional<std::size_t> Exchange::next_jump(Timestamp now) const {
+  const auto& jumps = faults_.config().market.premium_jumps;
+  std::optional<std::size_t> next;
+  for (std::size_t i = 0; i < jumps.size(); ++i) {
+    if (!jumps_done_[i] && faults_since_ + jumps[i].after <= now &&
+        (!next || jumps[i].after < jumps[*next].after)) {
+      next = i;
     }
   }
+  return next;
+}
+
+Status Exchange::sync() {
+  const Timestamp now = clock_.now();
+  const Timestamp target = model_time(now);
+  // Funding and scheduled jumps fall due at fixed times: the model stops at each one, in time order, so
+  // positions settle at that instant's mark with the rate announced for it and a jump moves the book
+  // of its instant, before later books are seen.
+  for (;;) {
+    KIMP_TRY_ASSIGN(const auto funding, next_funding(target));
+    const std::optional<std::size_t> jump = next_jump(now);
+    if (!funding && !jump) {
+      break;
+    }
+    const std::optional<Timestamp> jump_at =
+        jump ? std::optional(model_time(faults_since_ + faults_.config().market.premium_jumps[*jump].after))
+             : std::nullopt;
+    if (funding && (!jump_at || funding->at <= *jump_at)) {
+      KIMP_TRY(advance_market(funding->at));
+      for (const auto& [symbol, rate] : funding->rates) {
+        KIMP_TRY_ASSIGN(const auto state, market_->funding(symbol));
+        KIMP_TRY(ledger_.settle_funding(symbol, rate, state.mark_price, funding->at));
+        funding_history_.push_back({symbol, rate, funding->at});
+        last_funding_[symbol] = funding->at;
+      }
+      continue;
+    }
+    KIMP_TRY(advance_market(*jump_at));
+    // Marked first, so a jump the model refuses is reported once rather than on every request.
+    jumps_done_[*jump] = true;
+    const PremiumJump& scheduled = faults_.config().market.premium_jumps[*jump];
+    KIMP_TRY(apply_premium_jump(scheduled.coin, scheduled.pct));
+  }
   return advance_market(target);
+}
+
+Status Exchange::configure_faults(FaultConfig faults) {
+  KIMP_TRY(sync());
+  const Duration skew = faults.market.clock_skew;
+  const bool skew_changed = skew != Duration(faults_.config().market.clock_skew);
+  const bool freeze = faults.market.fx_frozen;
+  faults_since_ = clock_.now();
+  jumps_done_.assign(faults.market.premium_jumps.size(), false);
+  faults_.configure(std::move(faults));
+  if (skew_changed) {
+    skew_ = skew;
+    if (skew.count() != 0) {
+      for (const FaultVenue venue : {FaultVenue::kUpbit, FaultVenue::kBybit, FaultVenue::kFx}) {
+        faults_.record(venue, "clock_skew", "*");
+      }
+    }
+  }
+  if (!freeze) {
+    frozen_fx_.reset();
+  } else if (!frozen_fx_) {
+    frozen_fx_ = FxQuote{market_->usd_krw(), now()};
+  }
+  return sync();
+}
+
+Status Exchange::jump_premium(std::string_view coin, Decimal pct) {
+  KIMP_TRY(sync());
+  return apply_premium_jump(coin, pct);
+}
+
+Status Exchange::apply_premium_jump(std::string_view coin, Decimal pct) {
+  KIMP_TRY(market_->jump_premium(coin, pct));
+  const std::string symbol = fmt::format("KRW-{}", coin);
+  KIMP_TRY(ledger_.on_upbit_book(symbol, *market_->book(Venue::kUpbit, symbol), market_->now()));
+  faults_.record(FaultVenue::kUpbit, "premium_jump", coin);
+  return ok();
 }
 
 Status Exchange::advance_market(Timestamp target) {

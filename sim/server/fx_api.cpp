@@ -1,5 +1,8 @@
-// Dunamu-format USD/KRW quotes from the market model's rate, with the day's open/high/low and change.
+// Dunamu-format USD/KRW quotes from the market model's rate, with the day's open/high/low and change;
+// down or frozen when the market faults say so.
 #include "sim/server/fx_api.hpp"
+
+#include <optional>
 
 #include <fmt/format.h>
 #include <boost/json.hpp>
@@ -31,6 +34,12 @@ std::string change_name(Decimal signed_change) {
 
 }  // namespace
 
+HttpResponse FxApi::injected_failure(HttpVerdict::Action action) {
+  return action == HttpVerdict::Action::kRateLimit
+             ? HttpResponse::json(429, R"({"error":"too many requests"})")
+             : HttpResponse::json(503, R"({"error":"service unavailable"})");
+}
+
 HttpResponse FxApi::handle(const HttpRequest& request) {
   if (request.method != HttpMethod::kGet || request.path != "/v1/forex/recent") {
     return HttpResponse::json(404, R"({"error":"not found"})");
@@ -39,11 +48,20 @@ HttpResponse FxApi::handle(const HttpRequest& request) {
     return HttpResponse::json(
         500, boost::json::serialize(boost::json::object{{"error", synced.error().describe()}}));
   }
+  FaultInjector& faults = exchange_.faults();
+  if (faults.config().market.fx_down) {
+    faults.record(FaultVenue::kFx, "fx_down", "*");
+    return HttpResponse::json(503, R"({"error":"service unavailable"})");
+  }
   if (!requests_usd_krw(request.query)) {
     return HttpResponse::json(200, "[]");
   }
-  const Timestamp now = exchange_.now();
-  const Decimal rate = exchange_.market().usd_krw();
+  const std::optional<FxQuote>& frozen = exchange_.frozen_fx();
+  if (frozen) {
+    faults.record(FaultVenue::kFx, "fx_frozen", "*");
+  }
+  const Timestamp now = frozen ? frozen->at : exchange_.now();
+  const Decimal rate = frozen ? frozen->usd_krw : exchange_.market().usd_krw();
   const std::string kst = (now + kKstUtcOffset).to_iso8601();
   const std::string date = kst.substr(0, 10);
   if (day_.date != date) {

@@ -1,19 +1,26 @@
-// HTTP/1.1 serving on Beast with C++20 coroutines: accept loop, keep-alive sessions, orderly stop.
+// HTTP/1.1 serving on Beast with C++20 coroutines: accept loop, keep-alive sessions, injected delivery
+// faults, WebSocket hand-off, orderly stop.
 #include "sim/server/http_server.hpp"
 
 #include <algorithm>
+#include <array>
 #include <exception>
+#include <optional>
 #include <unordered_set>
 
 #include <fmt/format.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
 #include <boost/json.hpp>
+
+#include "sim/server/ws_server.hpp"
 
 namespace kimp::sim {
 namespace {
@@ -70,6 +77,14 @@ http::response<http::string_body> to_message(HttpResponse response, unsigned ver
   return message;
 }
 
+// One HTTP connection; its timer holds injected latency, so stop() can cut that short too.
+struct HttpConnection {
+  explicit HttpConnection(tcp::socket socket) : stream(std::move(socket)), delay(stream.get_executor()) {}
+
+  beast::tcp_stream stream;
+  asio::steady_timer delay;
+};
+
 }  // namespace
 
 std::string_view HttpRequest::header(std::string_view name) const {
@@ -87,25 +102,67 @@ struct detail::HttpServerState {
 
   tcp::acceptor acceptor;
   HttpHandler handler;
-  std::unordered_set<beast::tcp_stream*> connections;
+  std::unordered_set<HttpConnection*> connections;
+  WsRegistry websockets;
   bool stopped = false;
 };
 
 namespace {
 
-HttpResponse answer(const HttpHandler& handler, const HttpRequest& request) {
-  // A handler that throws is a bug in the emulator; the client still gets a well-formed answer.
+// Runs a handler or an endpoint's admission check. One that throws is a bug in the emulator; the client
+// still gets a well-formed answer.
+template <class Call>
+auto guarded(Call call) -> decltype(call()) {
   try {
-    return handler(request);
+    return call();
   } catch (const std::exception& error) {
     const boost::json::object body{{"error", fmt::format("internal emulator error: {}", error.what())}};
     return HttpResponse::json(500, boost::json::serialize(body));
   }
 }
 
+// Sends `response` as its delivery says; false when the connection must not serve another request.
+asio::awaitable<bool> deliver(const detail::HttpServerState& state, HttpConnection& connection,
+                              HttpResponse response, unsigned version, bool keep_alive) {
+  auto& socket = connection.stream.socket();
+  boost::system::error_code ignored;
+  switch (response.delivery) {
+    case HttpResponse::Delivery::kReset:
+      // A zero linger time makes close() send RST instead of FIN: the client sees a reset.
+      socket.set_option(asio::socket_base::linger(true, 0), ignored);
+      socket.close(ignored);
+      co_return false;
+    case HttpResponse::Delivery::kNeverAnswer: {
+      // Whatever else the client sends is read and ignored; a read error means it left (or stop()).
+      std::array<char, 4096> discard{};
+      for (;;) {
+        const auto [error, bytes] = co_await socket.async_read_some(asio::buffer(discard), kUseTuple);
+        if (error) {
+          co_return false;
+        }
+      }
+    }
+    case HttpResponse::Delivery::kAnswer: break;
+  }
+  if (response.delay.count() > 0) {
+    if (state.stopped) {
+      co_return false;  // stop() has already cancelled every timer it could see
+    }
+    connection.delay.expires_after(response.delay);
+    co_await connection.delay.async_wait(kUseTuple);
+    if (state.stopped) {
+      co_return false;
+    }
+  }
+  auto message = to_message(std::move(response), version, keep_alive);
+  const auto [write_error, written] = co_await http::async_write(connection.stream, message, kUseTuple);
+  co_return !write_error && message.keep_alive();
+}
+
 asio::awaitable<void> serve(std::shared_ptr<detail::HttpServerState> state, tcp::socket socket) {
-  beast::tcp_stream stream(std::move(socket));
-  state->connections.insert(&stream);
+  HttpConnection connection(std::move(socket));
+  auto& stream = connection.stream;
+  state->connections.insert(&connection);
   beast::flat_buffer buffer;
   for (;;) {
     http::request_parser<http::string_body> parser;
@@ -119,17 +176,34 @@ asio::awaitable<void> serve(std::shared_ptr<detail::HttpServerState> state, tcp:
       }
       break;
     }
+    if (state->stopped) {
+      break;  // the request arrived just before stop(), which closed the socket
+    }
     const auto& message = parser.get();
-    auto response =
-        to_message(answer(state->handler, to_request(message)), message.version(), message.keep_alive());
-    const auto [write_error, written] = co_await http::async_write(stream, response, kUseTuple);
-    if (write_error || !response.keep_alive()) {
+    HttpRequest request = to_request(message);
+    if (beast::websocket::is_upgrade(message)) {
+      const detail::WsRoute* route = state->websockets.find_route(request.path);
+      const std::optional<HttpResponse> refusal =
+          route == nullptr
+              ? std::optional(HttpResponse::json(404, R"({"error":"no WebSocket at this path"})"))
+              : guarded([&] { return route->endpoint->admit(request); });
+      if (!refusal) {
+        state->connections.erase(&connection);
+        state->websockets.accept(stream.release_socket(), parser.release(), std::move(request), *route);
+        co_return;
+      }
+      co_await deliver(*state, connection, *refusal, message.version(), false);
+      break;
+    }
+    const bool keep_alive = message.keep_alive();
+    if (!co_await deliver(*state, connection, guarded([&] { return state->handler(request); }),
+                          message.version(), keep_alive)) {
       break;
     }
   }
   boost::system::error_code ignored;
   stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-  state->connections.erase(&stream);
+  state->connections.erase(&connection);
 }
 
 asio::awaitable<void> accept_loop(std::shared_ptr<detail::HttpServerState> state) {
@@ -180,7 +254,12 @@ Result<std::unique_ptr<HttpServer>> HttpServer::start(asio::io_context& io, cons
 }
 
 HttpServer::~HttpServer() {
-  stop();
+  try {
+    stop();
+  } catch (const std::exception&) {
+    // Only an allocation failure, an endpoint's throwing on_close or a timer refusing cancellation (Asio
+    // reports none) gets here; a destructor can do nothing more about any of them.
+  }
 }
 
 void HttpServer::stop() {
@@ -191,8 +270,22 @@ void HttpServer::stop() {
   boost::system::error_code ignored;
   state_->acceptor.close(ignored);
   for (auto* connection : state_->connections) {
-    connection->socket().close(ignored);
+    connection->stream.socket().close(ignored);
+    connection->delay.cancel();
   }
+  state_->websockets.stop();
+}
+
+void HttpServer::route_websocket(std::string path, WsEndpoint& endpoint, WsFaultScope faults) {
+  state_->websockets.add_route(std::move(path), endpoint, std::move(faults));
+}
+
+std::size_t HttpServer::websocket_sessions() const {
+  return state_->websockets.open_sessions();
+}
+
+std::size_t HttpServer::reset_websockets(std::string_view path) {
+  return state_->websockets.reset(path);
 }
 
 }  // namespace kimp::sim

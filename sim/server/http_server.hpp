@@ -1,6 +1,7 @@
 // A small HTTP/1.1 server on Boost.Beast: keep-alive connections on one io_context, one handler per server.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -13,6 +14,7 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include "core/result.hpp"
+#include "core/timestamp.hpp"
 
 namespace kimp::sim {
 
@@ -35,6 +37,13 @@ struct HttpRequest {
 };
 
 struct HttpResponse {
+  // How the answer reaches the client; anything but kAnswer is an injected fault.
+  enum class Delivery : std::uint8_t {
+    kAnswer,       // written after `delay`
+    kNeverAnswer,  // the request was accepted; the connection stays open and silent until the client leaves
+    kReset,        // the connection is dropped with a TCP reset, nothing written
+  };
+
   // A JSON answer with no extra headers.
   static HttpResponse json(unsigned status, std::string body) {
     HttpResponse response;
@@ -47,7 +56,12 @@ struct HttpResponse {
   std::string body;
   std::string content_type = "application/json";
   std::vector<std::pair<std::string, std::string>> headers;
+  Delivery delivery = Delivery::kAnswer;
+  Duration delay{};  // injected latency: the answer is held this long (other requests keep being served)
 };
+
+class WsEndpoint;
+struct WsFaultScope;
 
 // Runs on the io_context's thread; must not block.
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
@@ -64,6 +78,15 @@ class HttpServer {
   HttpServer& operator=(const HttpServer&) = delete;
 
   [[nodiscard]] std::uint16_t port() const { return port_; }
+  // WebSocket upgrades of `path` ("/websocket/v1") go to `endpoint`, which must outlive the server;
+  // every outgoing message of its sessions passes `faults` (disconnect_every is armed at open).
+  // Upgrades of other paths are answered 404. Call before the io_context runs the first connection.
+  void route_websocket(std::string path, WsEndpoint& endpoint, WsFaultScope faults);
+  // Open WebSocket sessions across every routed path (soak tests watch it return to zero).
+  [[nodiscard]] std::size_t websocket_sessions() const;
+  // Resets every open session of `path` (every path when empty), counting each as "ws_disconnect" of
+  // its route's scope; returns how many (the admin API's disconnect command).
+  std::size_t reset_websockets(std::string_view path);
   // Stops accepting and closes open connections; pending handlers finish on the io_context.
   void stop();
 

@@ -356,6 +356,73 @@ std::optional<HttpResponse> over_max_total(const UpbitOrderRequest& order, const
   return validation_error(field);
 }
 
+// A ledger refusal of an order placement. Past the max_total check, an error without an Upbit name is
+// still the order's numbers leaving the Decimal range: the client's values, not an emulator fault.
+HttpResponse placement_error(const Error& error) {
+  if (error.venue_code.empty() && error.code == ErrorCode::kInvalidArgument) {
+    return upbit_error(kBadRequest, "validation_error", error.message);
+  }
+  return ledger_error(error);
+}
+
+// Upbit's status and message for the error names an order may be refused with (Upbit's list of REST
+// error codes; exchange.yaml for market_offline). Injected rejects answer with them.
+struct UpbitRefusal {
+  std::string_view name;
+  unsigned status;
+  std::string_view message;
+};
+constexpr std::string_view kFundsShort = "매수/매도 가능 잔고가 부족합니다.";
+constexpr std::string_view kUnderMinTotal = "주문 요청 금액이 최소 주문 금액 미만입니다.";
+constexpr std::string_view kBadOrderFields = "주문 요청 정보가 올바르지 않습니다.";
+constexpr std::string_view kBadApiRequest = "잘못된 API 요청입니다.";
+constexpr std::array<UpbitRefusal, 8> kOrderRefusals{{
+    {"insufficient_funds_bid", kBadRequest, kFundsShort},
+    {"insufficient_funds_ask", kBadRequest, kFundsShort},
+    {"under_min_total_bid", kBadRequest, kUnderMinTotal},
+    {"under_min_total_ask", kBadRequest, kUnderMinTotal},
+    {"create_bid_error", kBadRequest, kBadOrderFields},
+    {"create_ask_error", kBadRequest, kBadOrderFields},
+    {"validation_error", kBadRequest, kBadApiRequest},
+    {"market_offline", 403, "시스템 점검 중입니다. 점검이 완료된 후에 다시 시도해주세요."},
+}};
+
+// The answer to an injected reject named `name`; a name outside the list answers 400 with Upbit's
+// generic message for a bad request.
+HttpResponse injected_reject(const std::string& name) {
+  const auto found = std::find_if(kOrderRefusals.begin(), kOrderRefusals.end(),
+                                  [&name](const UpbitRefusal& refusal) { return refusal.name == name; });
+  if (found == kOrderRefusals.end()) {
+    return upbit_error(kBadRequest, name, std::string(kBadApiRequest));
+  }
+  return upbit_error(found->status, name, std::string(found->message));
+}
+
+// Upbit volumes and KRW amounts carry 8 decimals: a partial fill may give any multiple of 10^-8.
+constexpr Decimal kUpbitStep = Decimal::from_units(1);
+
+TakerSide taker_side(UpbitSide side) {
+  return side == UpbitSide::kBid ? TakerSide::kBuy : TakerSide::kSell;
+}
+
+// `book` as an injected no_fill (`ratio` 0) or partial_fill outcome shows it to `order`: the side the
+// order takes from offers at most `ratio` of its volume (of its KRW amount for a price order). Missing
+// or bad fields offer nothing; the ledger names their error. Errors: kInvalidArgument on overflow.
+Result<OrderBook> offered_book(const UpbitOrderRequest& order, const OrderBook& book, double ratio) {
+  const TakerSide taker = taker_side(order.side);
+  std::vector<FillSlice> offer;
+  if (ratio > 0.0 && order.ord_type == UpbitOrdType::kPrice) {
+    KIMP_TRY_ASSIGN(const Decimal cap, share_of(order.price.value_or(Decimal()), ratio, kUpbitStep));
+    if (cap.is_positive()) {
+      KIMP_TRY_ASSIGN(offer, take_amount(book.asks, cap));
+    }
+  } else if (ratio > 0.0) {
+    KIMP_TRY_ASSIGN(const Decimal cap, share_of(order.volume.value_or(Decimal()), ratio, kUpbitStep));
+    KIMP_TRY_ASSIGN(offer, offer_up_to(book, taker, cap));
+  }
+  return with_offer(book, taker, offer);
+}
+
 // States a list request asks for: `state` (comma separated) or `states[]`, not both; each in `allowed`.
 // nullopt when the request is malformed.
 std::optional<std::set<std::string>> requested_states(const UpbitParameters& query,
@@ -397,7 +464,8 @@ UpbitApi::UpbitApi(Exchange& exchange, const Clock& clock)
       router_([](const HttpRequest&, bool path_known) {
         return path_known ? quotation_error(405, "Method Not Allowed")
                           : quotation_error(kNotFound, "Not Found");
-      }) {}
+      }),
+      effects_(exchange.clock(), FaultVenue::kUpbit) {}
 
 Result<std::unique_ptr<UpbitApi>> UpbitApi::create(Exchange& exchange, const Clock& clock) {
   auto api = std::unique_ptr<UpbitApi>(new UpbitApi(exchange, clock));
@@ -448,7 +516,14 @@ Result<std::unique_ptr<UpbitApi>> UpbitApi::create(Exchange& exchange, const Clo
   return api;
 }
 
+HttpResponse UpbitApi::injected_failure(HttpVerdict::Action action) {
+  return action == HttpVerdict::Action::kRateLimit
+             ? upbit_error(kTooManyRequests, "too_many_requests", "Too many API requests.")
+             : upbit_error(kServerError, "server_error", "Internal server error.");
+}
+
 HttpResponse UpbitApi::handle(const HttpRequest& request) {
+  effects_.forget_visible();
   if (auto synced = exchange_.sync(); !synced) {
     return server_error(synced.error());
   }
@@ -464,7 +539,7 @@ bool UpbitApi::admit(const std::string& key, const Group& group, HttpResponse& r
   }
   const bool admitted = found->second.try_acquire();
   if (!admitted) {
-    response = upbit_error(kTooManyRequests, "too_many_requests", "Too many API requests.");
+    response = injected_failure(HttpVerdict::Action::kRateLimit);
   }
   // `min` is deprecated and fixed at Upbit; it shows the nominal allowance of one minute.
   response.headers.emplace_back(kRemainingReq,
@@ -943,16 +1018,49 @@ HttpResponse UpbitApi::create_order(const Caller& caller) {
   if (const auto refusal = over_max_total(order, *book)) {
     return *refusal;
   }
+  const auto fault =
+      draw_order_fault(exchange_.faults(), FaultVenue::kUpbit, order.market, kPlacementOutcomes);
+  const auto drawn = [&fault](OrderOutcome outcome) { return fault && fault->outcome == outcome; };
+  if (drawn(OrderOutcome::kReject)) {
+    return injected_reject(fault->reject_code);
+  }
+  if (drawn(OrderOutcome::kLateFill)) {
+    return place_late(caller.account_id, order, *book, fault->late_by);
+  }
+  OrderBook faulted;
+  if (drawn(OrderOutcome::kNoFill) || drawn(OrderOutcome::kPartialFill)) {
+    auto offered = offered_book(order, *book, drawn(OrderOutcome::kPartialFill) ? fault->fill_ratio : 0.0);
+    if (!offered) {
+      return server_error(offered.error());
+    }
+    faulted = std::move(*offered);
+    book = &faulted;
+  }
   const auto placed = exchange_.ledger().place_upbit_order(caller.account_id, order, *book, exchange_.now());
   if (!placed) {
-    // Past the max_total check, an error without an Upbit name is still the order's numbers leaving
-    // the Decimal range: the client's values, not an emulator fault.
-    if (placed.error().venue_code.empty() && placed.error().code == ErrorCode::kInvalidArgument) {
-      return upbit_error(kBadRequest, "validation_error", placed.error().message);
-    }
-    return ledger_error(placed.error());
+    return placement_error(placed.error());
+  }
+  if (drawn(OrderOutcome::kInvisible)) {
+    effects_.hide(placed->uuid, fault->invisible_for);
   }
   return json_answer(201, order_json(*placed));
+}
+
+HttpResponse UpbitApi::place_late(const std::string& account_id, const UpbitOrderRequest& order,
+                                  const OrderBook& book, Duration late_by) {
+  // A refusal is answered now, never late: the order is tried on a copy of the ledger, which changes
+  // nothing the client can see.
+  Ledger trial = exchange_.ledger();
+  if (const auto tried = trial.place_upbit_order(account_id, order, book, exchange_.now()); !tried) {
+    return placement_error(tried.error());
+  }
+  effects_.schedule(late_by, [this, account_id, order]() -> Status {
+    KIMP_TRY(exchange_.sync());
+    const OrderBook* current = exchange_.market().book(Venue::kUpbit, order.market);
+    KIMP_TRY(exchange_.ledger().place_upbit_order(account_id, order, *current, exchange_.now()));
+    return ok();
+  });
+  return never_answered();
 }
 
 namespace {
@@ -974,7 +1082,11 @@ HttpResponse UpbitApi::get_order(const Caller& caller) const {
     return validation_error("uuid");
   }
   const Ledger& ledger = exchange_.ledger();
-  const auto order = ledger.upbit_order(caller.account_id, *ref);
+  auto order = ledger.upbit_order(caller.account_id, *ref);
+  if (order && effects_.hidden(order->uuid)) {
+    // Not visible yet: the ledger's own answer for an order it does not hold.
+    order = ledger.upbit_order(caller.account_id, OrderRef{});
+  }
   const auto trades =
       order ? ledger.upbit_trades(caller.account_id, *ref) : Result<std::vector<UpbitTrade>>();
   if (!order || !trades) {
@@ -994,7 +1106,18 @@ HttpResponse UpbitApi::cancel_order(const Caller& caller) {
   if (!ref) {
     return validation_error("uuid");
   }
-  const auto cancelled = exchange_.ledger().cancel_upbit_order(caller.account_id, *ref);
+  Ledger& ledger = exchange_.ledger();
+  const auto order = ledger.upbit_order(caller.account_id, *ref);
+  if (order && order->state == UpbitOrderState::kWait && order->price &&
+      draw_order_fault(exchange_.faults(), FaultVenue::kUpbit, order->market, kCancelOutcomes)) {
+    // A counterparty reaches the order first: it fills completely at its price, and the cancel that
+    // follows finds it no longer waiting.
+    const OrderBook filling = filling_book(taker_side(order->side), *order->price, order->remaining_volume);
+    if (auto filled = ledger.on_upbit_book(order->market, filling, exchange_.now()); !filled) {
+      return server_error(filled.error());
+    }
+  }
+  const auto cancelled = ledger.cancel_upbit_order(caller.account_id, *ref);
   if (!cancelled) {
     return ledger_error(cancelled.error());
   }
@@ -1056,8 +1179,9 @@ HttpResponse UpbitApi::open_orders(const Caller& caller) const {
   }
   const auto per_page = static_cast<std::size_t>(std::get<std::int64_t>(limit));
   const auto skip = static_cast<std::size_t>(std::get<std::int64_t>(page) - 1) * per_page;
-  return json_answer(
-      200, order_page(*orders, *states, *ascending, skip, per_page, [](const UpbitOrder&) { return true; }));
+  return json_answer(200,
+                     order_page(*orders, *states, *ascending, skip, per_page,
+                                [this](const UpbitOrder& order) { return !effects_.hidden(order.uuid); }));
 }
 
 HttpResponse UpbitApi::closed_orders(const Caller& caller) const {
@@ -1091,7 +1215,8 @@ HttpResponse UpbitApi::closed_orders(const Caller& caller) const {
   return json_answer(
       200, order_page(*orders, *states, *ascending, 0,
                       static_cast<std::size_t>(std::get<std::int64_t>(limit)), [&](const UpbitOrder& order) {
-                        return (!start || order.created_at >= *start) && (!end || order.created_at <= *end);
+                        return (!start || order.created_at >= *start) && (!end || order.created_at <= *end) &&
+                               !effects_.hidden(order.uuid);
                       }));
 }
 

@@ -12,6 +12,7 @@
 #include "core/result.hpp"
 #include "core/token_bucket.hpp"
 #include "sim/auth/upbit_auth.hpp"
+#include "sim/server/bybit_api.hpp"  // OrderFaultEffects and the order-outcome helpers both venues share
 #include "sim/server/exchange.hpp"
 #include "sim/server/http_server.hpp"
 #include "sim/server/router.hpp"
@@ -22,10 +23,17 @@ namespace kimp::sim {
 // (Upbit limits them per IP, and the emulator has a single client address); exchange endpoints verify the
 // JWT and are limited per account and group. Every answer that consumed a rate-limit token carries
 // Upbit's `Remaining-Req` header. Single-threaded, like the Exchange it serves.
+//
+// Order outcomes injected through exchange.faults(): POST /v1/orders answers an injected reject with
+// Upbit's status and message for the error name, places against an empty or cut book (no_fill,
+// partial_fill), hides the order from GET /v1/order and the order lists (invisible), or never answers
+// and places it later (late_fill); DELETE /v1/order may find the order filled in the same instant and
+// refuse as Upbit refuses cancelling a finished order (cancel_race).
 class UpbitApi {
  public:
   // `exchange` and `clock` (the clock the rate limiters run on, the one the exchange was created with)
-  // must outlive the API. Errors: kInvalidArgument when a configured rate limit is not positive.
+  // must outlive the API; placements still waiting (late_fill) are dropped with it.
+  // Errors: kInvalidArgument when a configured rate limit is not positive.
   static Result<std::unique_ptr<UpbitApi>> create(Exchange& exchange, const Clock& clock);
 
   UpbitApi(const UpbitApi&) = delete;
@@ -36,6 +44,10 @@ class UpbitApi {
   // `{"error":{"name":..,"message":..}}` with Upbit's status (400 bad parameter, 401 auth, 404 unknown
   // market/order/path, 429 rate limit, 500 when the market cannot catch up with time).
   HttpResponse handle(const HttpRequest& request);
+
+  // Upbit's answer to a request the fault injector failed: 429 too_many_requests (kRateLimit) or 500
+  // server_error (kServerError).
+  [[nodiscard]] static HttpResponse injected_failure(HttpVerdict::Action action);
 
  private:
   // A rate-limit group's bucket and the per-second allowance Remaining-Req reports against.
@@ -77,6 +89,11 @@ class UpbitApi {
   HttpResponse open_orders(const Caller& caller) const;
   HttpResponse closed_orders(const Caller& caller) const;
 
+  // A late_fill placement: refused at once when the ledger would refuse it now, else placed `late_by`
+  // from now against the book of that moment, and never answered.
+  HttpResponse place_late(const std::string& account_id, const UpbitOrderRequest& order,
+                          const OrderBook& book, Duration late_by);
+
   Exchange& exchange_;
   const Clock& clock_;
   UpbitAuthenticator authenticator_;
@@ -84,6 +101,8 @@ class UpbitApi {
   std::map<std::string, Group, std::less<>> groups_;
   // Buckets by "<account or *>/<group>", created on first use.
   std::map<std::string, TokenBucket, std::less<>> buckets_;
+  // Last, so it is destroyed first: its pending placements call into the members above.
+  OrderFaultEffects effects_;
 };
 
 }  // namespace kimp::sim

@@ -1,11 +1,7 @@
 // End-to-end test of `kimp venue-sim` as a process: ready line, real HTTP on its ports, clean SIGTERM stop.
 #include <gtest/gtest.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <csignal>
-#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -17,63 +13,13 @@
 #include <boost/asio/write.hpp>
 #include <boost/json.hpp>
 
-extern char** environ;
+#include "child_process.hpp"
 
 namespace kimp {
 namespace {
 
 namespace asio = boost::asio;
 namespace fs = std::filesystem;
-
-// A child process whose stdout is a pipe we read line by line.
-class Child {
- public:
-  explicit Child(const std::vector<std::string>& args) {
-    int fds[2];
-    EXPECT_EQ(::pipe(fds), 0);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
-    posix_spawn_file_actions_addclose(&actions, fds[0]);
-    std::vector<char*> argv;
-    for (const auto& arg : args) {
-      argv.push_back(const_cast<char*>(arg.c_str()));
-    }
-    argv.push_back(nullptr);
-    EXPECT_EQ(posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ), 0);
-    posix_spawn_file_actions_destroy(&actions);
-    ::close(fds[1]);
-    out_ = ::fdopen(fds[0], "r");
-  }
-  ~Child() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, nullptr, 0);
-    }
-    if (out_ != nullptr) {
-      std::fclose(out_);
-    }
-  }
-  std::string read_line() {
-    std::string line;
-    for (int c = std::fgetc(out_); c != EOF && c != '\n'; c = std::fgetc(out_)) {
-      line += static_cast<char>(c);
-    }
-    return line;
-  }
-  // Sends SIGTERM and returns the exit code (-1 when killed by a signal).
-  int terminate() {
-    ::kill(pid_, SIGTERM);
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-    pid_ = -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
-
- private:
-  pid_t pid_ = -1;
-  std::FILE* out_ = nullptr;
-};
 
 std::string http_get(std::uint16_t port, const std::string& target) {
   asio::io_context io;
@@ -104,7 +50,7 @@ bybit_api_secret = "alice-bybit-secret"
 krw = 100000000
 usdt = 10000
 )";
-  Child child({KIMP_CLI_PATH, "--log-level", "warn", "venue-sim", "--config", config.string()});
+  e2e::ChildProcess child({KIMP_CLI_PATH, "--log-level", "warn", "venue-sim", "--config", config.string()});
   const auto ready = boost::json::parse(child.read_line()).as_object();
   const auto port = [&](const char* name) { return static_cast<std::uint16_t>(ready.at(name).as_int64()); };
   for (const char* name : {"upbit", "bybit", "fx", "admin"}) {

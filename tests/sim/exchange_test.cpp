@@ -1,4 +1,5 @@
-// Tests of the emulator's shared state: configured accounts, catching up with time, funding at its hour.
+// Tests of the emulator's shared state: configured accounts, catching up with time, funding at its hour,
+// stream speed, and the market faults (clock skew, frozen FX, scheduled premium jumps).
 #include "sim/server/exchange.hpp"
 
 #include <gtest/gtest.h>
@@ -112,6 +113,89 @@ TEST(Exchange, StartOffTheStepGrid_SettlesEachFundingHourExactlyOnceAndKeepsGoin
   ASSERT_TRUE(exchange->sync().has_value());
   EXPECT_EQ(exchange->funding_history().size(), 5U);
   EXPECT_EQ(exchange->market().now(), kStart + std::chrono::milliseconds(37) + std::chrono::minutes(3));
+}
+
+TEST(Exchange, StreamSpeed_MakesTheBooksChangeThatManyTimesAsOften) {
+  SimClock clock(kStart);
+  SimConfig config = config_with_account();
+  config.streams.speed = 4;
+  auto exchange = Exchange::create(config, clock).value();
+  ASSERT_TRUE(clock.advance_by(std::chrono::seconds(1)).has_value());
+  ASSERT_TRUE(exchange->sync().has_value());
+  EXPECT_EQ(exchange->market().step_count(), 40U);  // 100 ms steps divided by 4
+}
+
+TEST(Exchange, ConfiguredClockSkew_MovesServerTimeFromTheStartAndIsCountedOncePerVenue) {
+  SimClock clock(kStart);
+  SimConfig config = config_with_account();
+  config.faults.market.clock_skew = std::chrono::milliseconds(-1500);
+  auto exchange = Exchange::create(config, clock).value();
+  EXPECT_EQ(exchange->now(), kStart - std::chrono::milliseconds(1500));
+  for (const FaultVenue venue : {FaultVenue::kUpbit, FaultVenue::kBybit, FaultVenue::kFx}) {
+    EXPECT_EQ(exchange->faults().count(venue, "clock_skew", "*"), 1U);
+  }
+  // Rules that keep the skew leave a skew set by hand alone and count nothing.
+  exchange->set_skew(std::chrono::seconds(7));
+  FaultConfig same = config.faults;
+  same.seed = 8;
+  ASSERT_TRUE(exchange->configure_faults(same).has_value());
+  EXPECT_EQ(exchange->skew(), std::chrono::seconds(7));
+  EXPECT_EQ(exchange->faults().count(FaultVenue::kUpbit, "clock_skew", "*"), 1U);
+  ASSERT_TRUE(exchange->configure_faults(FaultConfig{}).has_value());
+  EXPECT_EQ(exchange->skew(), Duration{});
+}
+
+TEST(Exchange, FrozenFx_KeepsTheQuoteOfTheMomentItFrozeUntilThawed) {
+  SimClock clock(kStart);
+  auto exchange = Exchange::create(config_with_account(), clock).value();
+  EXPECT_FALSE(exchange->frozen_fx().has_value());
+  FaultConfig frozen;
+  frozen.market.fx_frozen = true;
+  ASSERT_TRUE(clock.advance_by(std::chrono::seconds(3)).has_value());
+  ASSERT_TRUE(exchange->configure_faults(frozen).has_value());
+  const FxQuote quote{exchange->market().usd_krw(), kStart + std::chrono::seconds(3)};
+  ASSERT_TRUE(exchange->frozen_fx().has_value());
+  EXPECT_EQ(exchange->frozen_fx()->usd_krw, quote.usd_krw);
+  EXPECT_EQ(exchange->frozen_fx()->at, quote.at);
+  ASSERT_TRUE(clock.advance_by(std::chrono::minutes(5)).has_value());
+  frozen.seed = 3;  // new rules that keep the freeze keep the frozen quote
+  ASSERT_TRUE(exchange->configure_faults(frozen).has_value());
+  EXPECT_EQ(exchange->frozen_fx()->at, quote.at);
+  ASSERT_TRUE(exchange->configure_faults(FaultConfig{}).has_value());
+  EXPECT_FALSE(exchange->frozen_fx().has_value());
+}
+
+TEST(Exchange, ScheduledPremiumJump_FillsARestingOrderItCrossesOnceWhenDue) {
+  SimClock clock(kStart);
+  SimConfig config = config_with_account();
+  config.faults.market.premium_jumps.push_back({"BTC", dec("5"), std::chrono::seconds(2)});
+  auto exchange = Exchange::create(config, clock).value();
+  // A sell 2 % above the best ask rests: only a jump reaches it in seconds.
+  const Decimal ask = exchange->market().book(Venue::kUpbit, "KRW-BTC")->asks.front().price;
+  const Decimal target = ask.mul(dec("1.02")).value();
+  UpbitOrderRequest sell;
+  sell.market = "KRW-BTC";
+  sell.side = UpbitSide::kAsk;
+  sell.price = target.round_to_step(upbit_tick_size("KRW-BTC", target), RoundingMode::kDown).value();
+  sell.volume = dec("0.01");
+  const auto placed =
+      exchange->ledger()
+          .place_upbit_order("alice", sell, *exchange->market().book(Venue::kUpbit, "KRW-BTC"),
+                             exchange->now())
+          .value();
+  const OrderRef ref{placed.uuid, ""};
+  const auto state = [&] { return exchange->ledger().upbit_order("alice", ref).value().state; };
+
+  ASSERT_TRUE(clock.advance_by(std::chrono::milliseconds(1900)).has_value());
+  ASSERT_TRUE(exchange->sync().has_value());
+  EXPECT_EQ(state(), UpbitOrderState::kWait);
+  EXPECT_EQ(exchange->faults().count(FaultVenue::kUpbit, "premium_jump", "BTC"), 0U);
+  ASSERT_TRUE(clock.advance_by(std::chrono::milliseconds(200)).has_value());
+  ASSERT_TRUE(exchange->sync().has_value());
+  EXPECT_EQ(state(), UpbitOrderState::kDone);
+  ASSERT_TRUE(clock.advance_by(std::chrono::seconds(5)).has_value());
+  ASSERT_TRUE(exchange->sync().has_value());
+  EXPECT_EQ(exchange->faults().count(FaultVenue::kUpbit, "premium_jump", "BTC"), 1U);
 }
 
 }  // namespace

@@ -14,7 +14,7 @@ Decimal dec(const char* text) {
   return Decimal::parse(text).value();
 }
 
-const Timestamp kNow = Timestamp::from_ns(1'700'000'000'000'000'000);
+constexpr Timestamp kNow = Timestamp::from_ns(1'700'000'000'000'000'000);
 
 OrderBook book(std::vector<BookLevel> bids, std::vector<BookLevel> asks) {
   return OrderBook{.bids = std::move(bids), .asks = std::move(asks), .ts_event = kNow, .update_id = 1};
@@ -238,6 +238,168 @@ TEST_F(LinearLedgerTest, CancelGtc_FreesOrderMargin) {
   ASSERT_TRUE(cancelled.has_value()) << cancelled.error();
   EXPECT_EQ(cancelled->status, LinearOrderStatus::kCancelled);
   EXPECT_EQ(ledger_.usdt_wallet("acc").value().available_balance, dec("10000"));
+}
+
+// ---- change feed ----
+
+TEST_F(LinearLedgerTest, ChangeFeed_MarketOrder_OneOrderItsFillsPositionAndWalletOnce) {
+  const std::uint64_t before = ledger_.revision("acc").value();
+  const auto order = place(market(LinearSide::kBuy, "0.3"),
+                           book({}, {{dec("60000"), dec("0.1")}, {dec("60001"), dec("1")}}));
+  ASSERT_TRUE(order.has_value()) << order.error();
+  const std::uint64_t after = ledger_.revision("acc").value();
+  EXPECT_GT(after, before);
+
+  const LinearChanges changes = ledger_.linear_changes("acc", before).value();
+  EXPECT_EQ(changes.revision, after);
+  ASSERT_EQ(changes.orders.size(), 1U);
+  EXPECT_EQ(changes.orders[0], *order);
+  ASSERT_EQ(changes.executions.size(), 2U);
+  EXPECT_EQ(changes.executions[0].exec_qty, dec("0.1"));
+  EXPECT_EQ(changes.executions[0].leaves_qty, dec("0.2"));
+  EXPECT_EQ(changes.executions[1].exec_qty, dec("0.2"));
+  EXPECT_EQ(changes.executions[1].leaves_qty, dec("0"));
+  ASSERT_EQ(changes.positions.size(), 1U);
+  EXPECT_EQ(changes.positions[0], position());
+  ASSERT_TRUE(changes.wallet.has_value());
+  EXPECT_EQ(*changes.wallet, ledger_.usdt_wallet("acc").value());
+
+  const LinearChanges none = ledger_.linear_changes("acc", after).value();
+  EXPECT_EQ(none, LinearChanges{.revision = after});
+}
+
+TEST_F(LinearLedgerTest, ChangeFeed_RestingOrderFilledLater_ReportedOnceAsItIsNow) {
+  const std::uint64_t start = ledger_.revision("acc").value();
+  const auto placed = place(limit(LinearSide::kBuy, "0.01", "59000"), book({}, {{dec("60000"), dec("1")}}));
+  ASSERT_TRUE(placed.has_value()) << placed.error();
+  const std::uint64_t resting = ledger_.revision("acc").value();
+  const LinearChanges placed_changes = ledger_.linear_changes("acc", start).value();
+  ASSERT_EQ(placed_changes.orders.size(), 1U);
+  EXPECT_EQ(placed_changes.orders[0].status, LinearOrderStatus::kNew);
+  EXPECT_TRUE(placed_changes.executions.empty());
+  ASSERT_TRUE(placed_changes.wallet.has_value());
+  EXPECT_EQ(placed_changes.wallet->total_order_im, dec("59"));
+
+  ASSERT_TRUE(ledger_.on_linear_book("BTCUSDT", book({}, {{dec("58990"), dec("1")}}), kNow).has_value());
+  const LinearChanges fill = ledger_.linear_changes("acc", resting).value();
+  ASSERT_EQ(fill.orders.size(), 1U);
+  EXPECT_EQ(fill.orders[0].status, LinearOrderStatus::kFilled);
+  ASSERT_EQ(fill.executions.size(), 1U);
+  EXPECT_TRUE(fill.executions[0].is_maker);
+  EXPECT_EQ(fill.positions.size(), 1U);
+  ASSERT_TRUE(fill.wallet.has_value());
+  EXPECT_EQ(fill.wallet->total_order_im, dec("0"));
+  // From before the placement the order appears once, in its latest state.
+  const LinearChanges both = ledger_.linear_changes("acc", start).value();
+  ASSERT_EQ(both.orders.size(), 1U);
+  EXPECT_EQ(both.orders[0].status, LinearOrderStatus::kFilled);
+  EXPECT_EQ(both.executions.size(), 1U);
+}
+
+TEST_F(LinearLedgerTest, ChangeFeed_OnlyTheOrdersChangedSinceAreListed_OldestChangeFirst) {
+  const OrderBook far = book({}, {{dec("60000"), dec("1")}});
+  const auto first = place(limit(LinearSide::kBuy, "0.01", "50000"), far);
+  const auto second = place(limit(LinearSide::kBuy, "0.01", "51000"), far);
+  ASSERT_TRUE(first.has_value() && second.has_value());
+  const std::uint64_t placed = ledger_.revision("acc").value();
+  ASSERT_TRUE(ledger_.cancel_linear_order("acc", OrderRef{.venue_id = first->order_id}, kNow).has_value());
+  const auto third = place(limit(LinearSide::kBuy, "0.01", "52000"), far);
+  ASSERT_TRUE(third.has_value());
+
+  const LinearChanges changes = ledger_.linear_changes("acc", placed).value();
+  ASSERT_EQ(changes.orders.size(), 2U);
+  EXPECT_EQ(changes.orders[0].order_id, first->order_id);
+  EXPECT_EQ(changes.orders[0].status, LinearOrderStatus::kCancelled);
+  EXPECT_EQ(changes.orders[1].order_id, third->order_id);
+  EXPECT_TRUE(changes.executions.empty());
+  ASSERT_TRUE(changes.wallet.has_value());
+  EXPECT_EQ(changes.wallet->total_order_im, dec("103"));
+}
+
+TEST_F(LinearLedgerTest, ChangeFeed_RefusedOperationsAndMarks_TakeNoRevision) {
+  add_account("small", "100");
+  ASSERT_TRUE(
+      place(limit(LinearSide::kBuy, "0.01", "50000"), book({}, {{dec("60000"), dec("1")}})).has_value());
+  const std::uint64_t acc = ledger_.revision("acc").value();
+  const std::uint64_t small = ledger_.revision("small").value();
+
+  EXPECT_FALSE(
+      place(market(LinearSide::kBuy, "0.1"), book({}, {{dec("60000"), dec("1")}}), "small").has_value());
+  EXPECT_FALSE(ledger_.set_leverage("acc", "BTCUSDT", dec("10"), kNow).has_value());
+  EXPECT_FALSE(ledger_.cancel_linear_order("acc", OrderRef{.client_id = "missing"}, kNow).has_value());
+  EXPECT_FALSE(ledger_.fund_usdt("acc", dec("-1")).has_value());
+  ASSERT_TRUE(ledger_.set_mark_price("BTCUSDT", dec("61000")).has_value());
+
+  EXPECT_EQ(ledger_.revision("acc").value(), acc);
+  EXPECT_EQ(ledger_.revision("small").value(), small);
+  EXPECT_EQ(ledger_.linear_changes("acc", acc).value(), LinearChanges{.revision = acc});
+  EXPECT_FALSE(ledger_.revision("nobody").has_value());
+  EXPECT_FALSE(ledger_.linear_changes("nobody", 0).has_value());
+}
+
+TEST_F(LinearLedgerTest, ChangeFeed_AnotherAccountsActivity_LeavesThisOneUnchanged) {
+  add_account("other", "10000");
+  const std::uint64_t acc = ledger_.revision("acc").value();
+  ASSERT_TRUE(
+      place(market(LinearSide::kBuy, "0.1"), book({}, {{dec("60000"), dec("1")}}), "other").has_value());
+  EXPECT_EQ(ledger_.revision("acc").value(), acc);
+  EXPECT_GT(ledger_.revision("other").value(), acc);
+}
+
+TEST_F(LinearLedgerTest, ChangeFeed_FundingAndLeverage_PositionAndWalletWithoutOrders) {
+  ASSERT_TRUE(place(market(LinearSide::kSell, "0.1"), book({{dec("60000"), dec("1")}}, {})).has_value());
+  const std::uint64_t opened = ledger_.revision("acc").value();
+  ASSERT_TRUE(ledger_.settle_funding("BTCUSDT", dec("0.0001"), dec("60000"), kNow).has_value());
+  const LinearChanges funding = ledger_.linear_changes("acc", opened).value();
+  EXPECT_TRUE(funding.orders.empty());
+  EXPECT_TRUE(funding.executions.empty());
+  ASSERT_EQ(funding.positions.size(), 1U);
+  ASSERT_TRUE(funding.wallet.has_value());
+  // 10,000 - 3.3 of taker fee + 0.1 × 60,000 × 0.0001 received by the short.
+  EXPECT_EQ(funding.wallet->wallet_balance, dec("9997.3"));
+  EXPECT_EQ(funding.positions[0].cum_realised_pnl, position().cum_realised_pnl);
+
+  const std::uint64_t settled = ledger_.revision("acc").value();
+  ASSERT_TRUE(ledger_.set_leverage("acc", "BTCUSDT", dec("5"), kNow).has_value());
+  const LinearChanges leverage = ledger_.linear_changes("acc", settled).value();
+  ASSERT_EQ(leverage.positions.size(), 1U);
+  EXPECT_EQ(leverage.positions[0].leverage, dec("5"));
+  ASSERT_TRUE(leverage.wallet.has_value());
+  EXPECT_EQ(leverage.wallet->total_position_im, dec("1200"));
+}
+
+TEST_F(LinearLedgerTest, ChangeFeed_UpbitActivity_NewRevisionButNoLinearChanges) {
+  const std::uint64_t before = ledger_.revision("acc").value();
+  ASSERT_TRUE(ledger_.fund_upbit("acc", "KRW", dec("1000000")).has_value());
+  const std::uint64_t after = ledger_.revision("acc").value();
+  EXPECT_GT(after, before);
+  EXPECT_EQ(ledger_.linear_changes("acc", before).value(), LinearChanges{.revision = after});
+}
+
+TEST_F(LinearLedgerTest, ChangeFeed_AfterReset_RevisionsKeepGrowingSoOldReadersSeeTheNewAccount) {
+  ASSERT_TRUE(place(market(LinearSide::kBuy, "0.1"), book({}, {{dec("60000"), dec("1")}})).has_value());
+  const std::uint64_t seen = ledger_.revision("acc").value();
+  ledger_.reset();
+  add_account("acc", "500");
+  EXPECT_GT(ledger_.revision("acc").value(), seen);
+  const LinearChanges changes = ledger_.linear_changes("acc", seen).value();
+  EXPECT_TRUE(changes.orders.empty());
+  EXPECT_TRUE(changes.executions.empty());
+  ASSERT_TRUE(changes.wallet.has_value());
+  EXPECT_EQ(changes.wallet->wallet_balance, dec("500"));
+}
+
+TEST_F(LinearLedgerTest, ClosingFill_RecordsRealisedPnlOnExecutionAndOrder) {
+  ASSERT_TRUE(place(market(LinearSide::kBuy, "0.1"), book({}, {{dec("60000"), dec("1")}})).has_value());
+  const auto closed = place(market(LinearSide::kSell, "0.1"), book({{dec("60500"), dec("1")}}, {}));
+  ASSERT_TRUE(closed.has_value()) << closed.error();
+  // (60,500 - 60,000) × 0.1, fees excluded.
+  EXPECT_EQ(closed->realised_pnl, dec("50"));
+  const auto executions = ledger_.linear_executions("acc", "").value();
+  EXPECT_EQ(executions.front().realised_pnl, dec("50"));
+  EXPECT_EQ(executions.back().realised_pnl, dec("0"));
+  // Every position's realised PnL (fees and funding included) reaches the wallet.
+  EXPECT_EQ(ledger_.usdt_wallet("acc").value().cum_realised_pnl, position().cum_realised_pnl);
 }
 
 }  // namespace

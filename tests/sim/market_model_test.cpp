@@ -1,4 +1,5 @@
-// Tests of the synthetic market model: book shape and grids, determinism, premium reversion, statistics.
+// Tests of the synthetic market model: book shape and grids, determinism, premium reversion and jumps,
+// statistics.
 #include "sim/market/market_model.hpp"
 
 #include <cstdint>
@@ -184,6 +185,56 @@ TEST(MarketModel, Premium_RevertsToItsMeanFromAFarStart) {
   }
   EXPECT_NEAR(sum / samples, 0.02, 0.003);
   EXPECT_FALSE(model.premium("NOPE").has_value());
+}
+
+TEST(MarketModel, PremiumJump_MovesThatCoinsUpbitBookNowAndRevertsFromThere) {
+  MarketConfig config;
+  config.step = seconds(1);
+  MarketModel model = make_model(17, config);
+  ASSERT_TRUE(model.advance_to(kStart + seconds(10)));
+  const double btc = *model.premium("BTC");
+  const OrderBook btc_before = *model.book(Venue::kUpbit, "KRW-BTC");
+  const OrderBook eth_before = *model.book(Venue::kUpbit, "KRW-ETH");
+  const OrderBook perp_before = *model.book(Venue::kBybit, "BTCUSDT");
+
+  ASSERT_TRUE(model.jump_premium("BTC", Decimal::parse("3").value()));
+  EXPECT_NEAR(*model.premium("BTC"), btc + 0.03, 1e-12);
+  const OrderBook& btc_after = *model.book(Venue::kUpbit, "KRW-BTC");
+  EXPECT_GT(btc_after.bids.front().price, btc_before.asks.front().price);
+  EXPECT_EQ(btc_after.update_id, btc_before.update_id);
+  EXPECT_EQ(*model.book(Venue::kUpbit, "KRW-ETH"), eth_before);
+  EXPECT_EQ(*model.book(Venue::kBybit, "BTCUSDT"), perp_before);
+  expect_well_formed(model, Venue::kUpbit, "KRW-BTC");
+  // The process reverts toward its mean from the jumped value: half the gap in one half-life (2 h).
+  ASSERT_TRUE(model.advance_to(kStart + seconds(10) + hours(2)));
+  EXPECT_NEAR(*model.premium("BTC"), 0.02 + (btc + 0.03 - 0.02) / 2, 0.01);
+}
+
+TEST(MarketModel, PremiumJump_RefusesUnknownCoinsAndPricesAtOrBelowZeroWithoutChange) {
+  MarketModel model = make_model(18);
+  const double eth = *model.premium("ETH");
+  const auto unknown = model.jump_premium("ADA", Decimal::parse("1").value());
+  ASSERT_FALSE(unknown.has_value());
+  EXPECT_EQ(unknown.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(unknown.error().message, "unknown coin \"ADA\"");
+  ASSERT_TRUE(model.jump_premium("ETH", Decimal::parse("-60").value()));
+  const auto below_zero = model.jump_premium("ETH", Decimal::parse("-60").value());
+  ASSERT_FALSE(below_zero.has_value());
+  EXPECT_EQ(below_zero.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NEAR(*model.premium("ETH"), eth - 0.6, 1e-12);
+}
+
+TEST(MarketModel, PremiumJump_OfACandleReplayedCoinIsRefused) {
+  MarketConfig config;
+  config.replay.bybit_capture = KIMP_SOURCE_DIR "/../shared/data/capture/bybit_v5_public_ws_2026-08-09.jsonl";
+  config.replay.upbit_candles =
+      KIMP_SOURCE_DIR "/../shared/data/candles/upbit_KRW-BTC_5m_2025-05-28_2025-08-23.csv";
+  auto model = MarketModel::create(config);
+  ASSERT_TRUE(model) << model.error().describe();
+  const auto replayed = model->jump_premium("BTC", Decimal::parse("2").value());
+  ASSERT_FALSE(replayed.has_value());
+  EXPECT_EQ(replayed.error().code, ErrorCode::kFailedPrecondition);
+  EXPECT_TRUE(model->jump_premium("ETH", Decimal::parse("2").value()));
 }
 
 TEST(MarketModel, UpbitPrices_FollowPerpTimesUsdKrwTimesPremium) {

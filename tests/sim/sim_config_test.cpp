@@ -134,6 +134,28 @@ bybit_maker_pct = 0
   EXPECT_EQ(result->fees.bybit_maker_pct, dec("0"));
 }
 
+TEST(SimConfigValues, StreamSpeedAndFaults_AreReadWithTheirUnits) {
+  const SimConfigResult result = parse_sim_config(R"([streams]
+speed = 2.5
+[faults]
+seed = 9
+[[faults.websocket]]
+venue = "upbit"
+disconnect_every_s = 20
+[faults.market]
+fx_down = true
+)",
+                                                  "sim.toml");
+  ASSERT_TRUE(result) << config::render_problems(result.error());
+  EXPECT_EQ(result->streams.speed, 2.5);
+  EXPECT_EQ(result->faults.seed, 9U);
+  ASSERT_EQ(result->faults.websocket.size(), 1U);
+  EXPECT_EQ(result->faults.websocket[0].venue, FaultVenue::kUpbit);
+  EXPECT_EQ(result->faults.websocket[0].stream, "*");
+  EXPECT_EQ(result->faults.websocket[0].disconnect_every, std::chrono::seconds(20));
+  EXPECT_TRUE(result->faults.market.fx_down);
+}
+
 TEST(SimConfigAccounts, SeveralAccounts_ReadInFileOrderWithTheirCoins) {
   const SimConfigResult result = parse_sim_config(account("alice") +
                                                       "krw = 5000\n[accounts.coins]\nBTC = 0.25\n"
@@ -263,6 +285,74 @@ const std::vector<BadCase> kBadCases = {
      "sim.toml:2:13: fees.upbit_pct: must be at least 0 and less than 100, got 100\n"},
     {"ZeroRateLimit", "[rate_limits]\nbybit_private = 0\n",
      "sim.toml:2:17: rate_limits.bybit_private: must be between 1 and 1000000, got 0\n"},
+    {"StreamSpeedOutOfRange", "[streams]\nspeed = 0\n",
+     "sim.toml:2:9: streams.speed: must be between 0.01 and 1000, got 0\n"},
+    {"FaultUnknownKeySuggestsClosest", "[[faults.websocket]]\nvenue = \"bybit\"\ndrop_rat = 0.1\n",
+     "sim.toml:3:1: faults.websocket[0].drop_rat: unknown key; did you mean `drop_rate`?\n"},
+    {"FaultRuleWithoutVenue", "[[faults.http]]\ntimeout_rate = 0.1\n",
+     "sim.toml:1:1: faults.http[0].venue: missing required key\n"},
+    {"FaultUnknownVenue", "[[faults.http]]\nvenue = \"binance\"\n",
+     "sim.toml:2:9: faults.http[0].venue: expected one of upbit, bybit, fx, got \"binance\"\n"},
+    {"FaultRatesAboveOneAndBelowZero",
+     "[[faults.http]]\nvenue = \"bybit\"\nserver_error_rate = 2\n[[faults.websocket]]\nvenue = \"upbit\"\n"
+     "drop_rate = -0.5\n",
+     "sim.toml:3:21: faults.http[0].server_error_rate: must be between 0 and 1, got 2\n"
+     "sim.toml:6:13: faults.websocket[0].drop_rate: must be between 0 and 1, got -0.5\n"},
+    {"FaultNegativeLatency", "[[faults.http]]\nvenue = \"upbit\"\nlatency_ms = -5\n",
+     "sim.toml:3:14: faults.http[0].latency_ms: must be between 0 and 86400000, got -5\n"},
+    {"FaultEndpointWithoutSlash", "[[faults.http]]\nvenue = \"bybit\"\nendpoint = \"v5/order/create\"\n",
+     "sim.toml:3:12: faults.http[0].endpoint: must be \"*\" or a request path starting with \"/\", got "
+     "\"v5/order/create\"\n"},
+    {"FaultOrdersForTheFxSource", "[[faults.orders]]\nvenue = \"fx\"\noutcome = \"no_fill\"\n",
+     "sim.toml:2:9: faults.orders[0].venue: must be upbit or bybit: the FX source has no orders\n"},
+    {"FaultOrderWithoutOutcome", "[[faults.orders]]\nvenue = \"bybit\"\n",
+     "sim.toml:1:1: faults.orders[0].outcome: missing required key\n"},
+    {"FaultFieldOfAnotherOutcome",
+     "[[faults.orders]]\nvenue = \"bybit\"\noutcome = \"reject\"\nreject_code = \"110007\"\nfill_ratio = "
+     "0.5\n"
+     "late_ms = 100\n",
+     "sim.toml:5:14: faults.orders[0].fill_ratio: belongs to outcome \"partial_fill\", not \"reject\"\n"
+     "sim.toml:6:11: faults.orders[0].late_ms: belongs to outcome \"late_fill\", not \"reject\"\n"},
+    {"FaultRejectWithoutCode", "[[faults.orders]]\nvenue = \"upbit\"\noutcome = \"reject\"\n",
+     "sim.toml:1:1: faults.orders[0].reject_code: required when outcome is \"reject\"\n"},
+    {"FaultRejectCodesOfTheOtherVenue",
+     "[[faults.orders]]\nvenue = \"bybit\"\noutcome = \"reject\"\nreject_code = \"insufficient_funds_bid\"\n"
+     "[[faults.orders]]\nvenue = \"upbit\"\noutcome = \"reject\"\nreject_code = \"110007\"\n",
+     "sim.toml:4:15: faults.orders[0].reject_code: must be a Bybit retCode such as \"110007\" (a positive "
+     "integer, as a string), got \"insufficient_funds_bid\"\n"
+     "sim.toml:8:15: faults.orders[1].reject_code: must be an Upbit error name such as "
+     "\"insufficient_funds_bid\" (lower-case letters, digits and _), got \"110007\"\n"},
+    {"FaultFillRatioOfAWholeOrder",
+     "[[faults.orders]]\nvenue = \"bybit\"\noutcome = \"partial_fill\"\nfill_ratio = 1\n",
+     "sim.toml:4:14: faults.orders[0].fill_ratio: must be greater than 0 and less than 1, got 1\n"},
+    {"FaultOrderSymbolOfTheOtherVenueOrUnlisted",
+     "[[faults.orders]]\nvenue = \"upbit\"\nsymbol = \"BTCUSDT\"\noutcome = \"no_fill\"\n"
+     "[[faults.orders]]\nvenue = \"bybit\"\nsymbol = \"ADAUSDT\"\noutcome = \"no_fill\"\n",
+     "sim.toml:3:10: faults.orders[0].symbol: \"BTCUSDT\" is not a upbit market of market.coins: use "
+     "KRW-<coin>, KRW-USDT or \"*\"\n"
+     "sim.toml:7:10: faults.orders[1].symbol: \"ADAUSDT\" is not a bybit market of market.coins: use "
+     "<coin>USDT or \"*\"\n"},
+    {"FaultStreamTheVenueDoesNotServe", "[[faults.websocket]]\nvenue = \"upbit\"\nstream = \"private\"\n",
+     "sim.toml:3:10: faults.websocket[0].stream: upbit streams are websocket or \"*\", got \"private\"\n"},
+    {"FaultWebSocketOfTheFxSource", "[[faults.websocket]]\nvenue = \"fx\"\n",
+     "sim.toml:2:9: faults.websocket[0].venue: must be upbit or bybit: the FX source has no WebSocket "
+     "streams\n"},
+    {"FaultStallAsLongAsItsPeriod",
+     "[[faults.websocket]]\nvenue = \"bybit\"\nstall_every_ms = 1000\nstall_for_ms = 1000\n",
+     "sim.toml:4:16: faults.websocket[0].stall_for_ms: must be less than stall_every_ms (1000), got 1000\n"},
+    {"FaultStallPeriodWithoutLength", "[[faults.websocket]]\nvenue = \"bybit\"\nstall_every_ms = 1000\n",
+     "sim.toml:3:18: faults.websocket[0].stall_every_ms: needs a stall_for_ms greater than 0\n"},
+    {"FaultDisconnectPeriodGivenTwice",
+     "[[faults.websocket]]\nvenue = \"bybit\"\ndisconnect_every_s = 5\ndisconnect_every_ms = 5000\n",
+     "sim.toml:4:23: faults.websocket[0].disconnect_every_ms: give disconnect_every_s or "
+     "disconnect_every_ms, "
+     "not both\n"},
+    {"FaultPremiumJumpOfAnUnlistedCoinAndNoPct",
+     "[market]\ncoins = [\"BTC\"]\n[[faults.market.premium_jumps]]\ncoin = \"ETH\"\n",
+     "sim.toml:3:1: faults.market.premium_jumps[0].pct: missing required key\n"
+     "sim.toml:4:8: faults.market.premium_jumps[0].coin: \"ETH\" is not in market.coins\n"},
+    {"FaultClockSkewBeyondADay", "[faults.market]\nclock_skew_ms = 86400001\n",
+     "sim.toml:2:17: faults.market.clock_skew_ms: must be between -86400000 and 86400000, got 86400001\n"},
     {"SyntaxError", "[server\nupbit_port = 1\n",
      "sim.toml:1:8: TOML syntax error: Error while parsing table header: expected ']', saw '\\n'\n"},
 };

@@ -55,6 +55,8 @@ class UpbitTestVenue {
   [[nodiscard]] SimClock& clock() { return clock_; }
   [[nodiscard]] Exchange& exchange() { return *exchange_; }
   [[nodiscard]] UpbitApi& api() { return *api_; }
+  // Destroys the API before the exchange and the clock, as a shutting-down server does.
+  void drop_api() { api_.reset(); }
 
   // An unsigned quotation request.
   HttpResponse get(std::string path, std::string query = "") {

@@ -1,0 +1,230 @@
+// End-to-end fault injection on `kimp venue-sim`: what a client observes on the wire equals what GET /faults
+// counts.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <string>
+
+#include <fmt/format.h>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/json.hpp>
+
+#include "child_process.hpp"
+#include "sim/ws_test_client.hpp"
+
+namespace kimp {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace fs = std::filesystem;
+using sim::testing::WsRead;
+using sim::testing::WsTestClient;
+
+constexpr const char* kOrderbookTopic = "orderbook.50.BTCUSDT";
+
+struct HttpAnswer {
+  unsigned status = 0;
+  std::string body;
+};
+
+// One request on a fresh connection; status 0 when the connection failed or nothing came back.
+HttpAnswer http_request(std::uint16_t port, http::verb verb, const std::string& target,
+                        const std::string& body = {}) {
+  asio::io_context io;
+  beast::tcp_stream stream(io);
+  boost::system::error_code error;
+  stream.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port), error);
+  if (error) {
+    return {};
+  }
+  http::request<http::string_body> request{verb, target, 11};
+  request.set(http::field::host, "127.0.0.1");
+  request.set(http::field::content_type, "application/json");
+  request.body() = body;
+  request.prepare_payload();
+  http::write(stream, request, error);
+  beast::flat_buffer buffer;
+  http::response<http::string_body> response;
+  http::read(stream, buffer, response, error);
+  if (error) {
+    return {};
+  }
+  return {response.result_int(), response.body()};
+}
+
+// A venue-sim process of its own per test, so fault counts belong to that test alone.
+class VenueSimFaults : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    config_ = fs::path(::testing::TempDir()) /
+              fmt::format("faults_{}_{}.toml", ::getpid(),
+                          ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    // Rate limits far above the traffic, so every 10006 seen comes from the injector.
+    std::ofstream(config_) << R"([server]
+upbit_port = 0
+bybit_port = 0
+fx_port = 0
+admin_port = 0
+
+[rate_limits]
+bybit_public = 1000000
+)";
+    venue_ = std::make_unique<e2e::ChildProcess>(std::vector<std::string>{
+        KIMP_CLI_PATH, "--log-level", "error", "venue-sim", "--config", config_.string()});
+    ASSERT_GT(venue_->pid(), 0);
+    const auto ready = boost::json::parse(venue_->read_line()).as_object();
+    bybit_ = static_cast<std::uint16_t>(ready.at("bybit").as_int64());
+    admin_ = static_cast<std::uint16_t>(ready.at("admin").as_int64());
+  }
+
+  void TearDown() override {
+    EXPECT_EQ(venue_->terminate(), 0);
+    fs::remove(config_);
+  }
+
+  void set_faults(const std::string& json) {
+    const auto answer = http_request(admin_, http::verb::post, "/faults", json);
+    ASSERT_EQ(answer.status, 200U) << answer.body;
+  }
+
+  // The injector's count for (bybit, kind, target).
+  std::uint64_t injected(std::string_view kind, std::string_view target) {
+    const auto faults = boost::json::parse(http_request(admin_, http::verb::get, "/faults").body);
+    for (const auto& entry : faults.at("counts").as_array()) {
+      if (entry.at("venue").as_string() == "bybit" && entry.at("kind").as_string() == kind &&
+          entry.at("target").as_string() == target) {
+        return entry.at("count").to_number<std::uint64_t>();
+      }
+    }
+    return 0;
+  }
+
+  // A client subscribed to the BTCUSDT 50-level book, its snapshot already read.
+  void subscribe(WsTestClient& client) {
+    ASSERT_TRUE(client.connect(bybit_, "/v5/public/linear").upgraded());
+    ASSERT_TRUE(client.send_text(fmt::format(R"({{"op":"subscribe","args":["{}"]}})", kOrderbookTopic)));
+    for (int i = 0; i < 5; ++i) {
+      const WsRead read = client.read();
+      ASSERT_TRUE(read.is_message());
+      const auto message = boost::json::parse(read.text);
+      if (message.as_object().contains("topic") && message.at("type").as_string() == "snapshot") {
+        last_u_ = message.at("data").at("u").as_int64();
+        return;
+      }
+    }
+    FAIL() << "no snapshot after subscribing";
+  }
+
+  // Reads `deltas` book deltas and returns how many update ids were skipped in total.
+  std::int64_t missing_updates(WsTestClient& client, int deltas) {
+    std::int64_t missing = 0;
+    for (int seen = 0; seen < deltas;) {
+      const WsRead read = client.read();
+      EXPECT_TRUE(read.is_message()) << "the stream ended or stalled";
+      if (!read.is_message()) {
+        return missing;
+      }
+      const auto message = boost::json::parse(read.text);
+      if (message.at("type").as_string() != "delta") {
+        continue;
+      }
+      const std::int64_t u = message.at("data").at("u").as_int64();
+      EXPECT_GT(u, last_u_) << "a delta went back in time";
+      missing += u - last_u_ - 1;
+      last_u_ = u;
+      ++seen;
+    }
+    return missing;
+  }
+
+  fs::path config_;
+  std::unique_ptr<e2e::ChildProcess> venue_;
+  std::uint16_t bybit_ = 0;
+  std::uint16_t admin_ = 0;
+  std::int64_t last_u_ = 0;
+};
+
+TEST_F(VenueSimFaults, BookDeltasHaveNoGapsWithoutFaults) {
+  WsTestClient client;
+  subscribe(client);
+  EXPECT_EQ(missing_updates(client, 20), 0);
+  EXPECT_EQ(injected("ws_drop", "public.linear"), 0U);
+}
+
+TEST_F(VenueSimFaults, DroppedDeltasShowAsUpdateIdGapsCountedByTheInjector) {
+  set_faults(R"({"websocket":[{"venue":"bybit","stream":"public.linear","drop_rate":0.3}]})");
+  WsTestClient client;
+  subscribe(client);
+  std::int64_t missing = missing_updates(client, 30);
+  // Once the rule is gone the next delta shows any drop that happened after the last one read.
+  ASSERT_EQ(http_request(admin_, http::verb::delete_, "/faults").status, 200U);
+  missing += missing_updates(client, 1);
+  EXPECT_GT(missing, 0);
+  EXPECT_EQ(static_cast<std::uint64_t>(missing), injected("ws_drop", "public.linear"));
+}
+
+TEST_F(VenueSimFaults, DisconnectOnCommandDropsTheConnectionWithoutCloseFrame) {
+  WsTestClient client;
+  subscribe(client);
+  const auto answer = http_request(admin_, http::verb::post, "/faults/disconnect",
+                                   R"({"venue":"bybit","stream":"public.linear"})");
+  ASSERT_EQ(answer.status, 200U) << answer.body;
+  EXPECT_EQ(boost::json::parse(answer.body).at("disconnected").as_int64(), 1);
+  WsRead read = client.read();
+  while (read.is_message()) {  // what was already on its way
+    read = client.read();
+  }
+  EXPECT_EQ(read.outcome, WsRead::Outcome::kDropped);
+  EXPECT_EQ(injected("ws_disconnect", "public.linear"), 1U);
+}
+
+TEST_F(VenueSimFaults, StallKeepsTheConnectionOpenAndSilentThenResumes) {
+  // Sessions go silent from 3 s to 5 s of their life (and every 3 s after); deltas otherwise come every
+  // 100 ms.
+  set_faults(R"({"websocket":[{"venue":"bybit","stream":"public.linear","stall_every_ms":3000,)"
+             R"("stall_for_ms":2000}]})");
+  WsTestClient client;
+  subscribe(client);
+  WsRead read = client.read(std::chrono::milliseconds(1200));
+  while (read.is_message()) {
+    read = client.read(std::chrono::milliseconds(1200));
+  }
+  EXPECT_EQ(read.outcome, WsRead::Outcome::kTimeout) << "a stall sends no close frame and keeps the socket";
+  EXPECT_TRUE(client.is_open());
+  EXPECT_TRUE(client.read(std::chrono::milliseconds(5000)).is_message()) << "messages resume after the stall";
+  EXPECT_GE(injected("ws_stall", "public.linear"), 1U);
+}
+
+TEST_F(VenueSimFaults, RateLimitStormAnswers10006AtTheConfiguredRate) {
+  set_faults(R"({"http":[{"venue":"bybit","endpoint":"/v5/market/time","rate_limit_rate":0.25}]})");
+  constexpr int kRequests = 400;
+  std::uint64_t limited = 0;
+  for (int i = 0; i < kRequests; ++i) {
+    const auto answer = http_request(bybit_, http::verb::get, "/v5/market/time");
+    ASSERT_EQ(answer.status, 200U);
+    const auto body = boost::json::parse(answer.body);
+    if (body.at("retCode").as_int64() == 10006) {
+      EXPECT_EQ(body.at("retMsg").as_string(), "Too many visits!");
+      ++limited;
+    } else {
+      EXPECT_EQ(body.at("retCode").as_int64(), 0);
+    }
+  }
+  // 0.25 of 400 is 100 with a standard deviation of 8.7: five of them either way.
+  EXPECT_NEAR(static_cast<double>(limited), 100.0, 45.0);
+  EXPECT_EQ(limited, injected("rate_limit", "/v5/market/time"));
+}
+
+}  // namespace
+}  // namespace kimp
