@@ -54,6 +54,30 @@ constexpr std::size_t kFlushBytes = std::size_t{64} << 10U;
 // Bytes a BatchingSocket gathers behind a write in flight before it makes writers wait.
 constexpr std::size_t kBatchLimit = std::size_t{256} << 10U;
 
+// One waiting completion handler. Boost 1.81's any_completion_handler move assignment wraps the handler in
+// itself and recurses until the stack overflows, so the handler is only ever constructed in place and
+// moved out.
+template <class Signature>
+class StoredHandler {
+ public:
+  explicit operator bool() const { return handler_.has_value(); }
+
+  template <class Handler>
+  void store(Handler&& handler) {
+    handler_.emplace(std::forward<Handler>(handler));
+  }
+
+  template <class... Args>
+  void complete(Args... args) {
+    asio::any_completion_handler<Signature> handler(std::move(*handler_));
+    handler_.reset();
+    std::move(handler)(args...);
+  }
+
+ private:
+  std::optional<asio::any_completion_handler<Signature>> handler_;
+};
+
 // The TCP socket under a session's WebSocket stream. Beast writes each frame separately; this stream
 // copies every write into a batch, so a burst of small frames costs one send (and one wake-up of the
 // reader) instead of one each. The session corks it while it drains its queue and uncorks it when the
@@ -98,7 +122,7 @@ class BatchingSocket {
           }
           flush(state);
           if (state->pending.size() > kBatchLimit) {
-            state->blocked_write = std::move(completion);
+            state->blocked_write.store(std::move(completion));
             state->blocked_bytes = bytes;
             return;
           }
@@ -116,7 +140,7 @@ class BatchingSocket {
           state->corked = false;
           flush(state);
           if (state->flushing) {
-            state->drained = std::move(completion);
+            state->drained.store(std::move(completion));
           } else {
             complete_later(state, std::move(completion), state->error);
           }
@@ -134,9 +158,9 @@ class BatchingSocket {
     bool flushing = false;
     bool corked = false;
     boost::system::error_code error;  // the first failed write: every later write fails with it
-    asio::any_completion_handler<void(boost::system::error_code, std::size_t)> blocked_write;
+    StoredHandler<void(boost::system::error_code, std::size_t)> blocked_write;
     std::size_t blocked_bytes = 0;
-    asio::any_completion_handler<void(boost::system::error_code)> drained;
+    StoredHandler<void(boost::system::error_code)> drained;
   };
 
   // An initiating function must not call its handler before it returns.
@@ -163,10 +187,10 @@ class BatchingSocket {
                         }
                         if (state->blocked_write) {
                           // Its bytes are now in flight (or lost with the connection).
-                          std::exchange(state->blocked_write, nullptr)(state->error, state->blocked_bytes);
+                          state->blocked_write.complete(state->error, state->blocked_bytes);
                         }
                         if (state->drained && !state->flushing) {
-                          std::exchange(state->drained, nullptr)(state->error);
+                          state->drained.complete(state->error);
                         }
                       });
   }

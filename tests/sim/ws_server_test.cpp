@@ -354,6 +354,33 @@ TEST_F(WsServerTest, SlowConsumer_IsDroppedPast64MiB) {
   EXPECT_TRUE(eventually([this] { return endpoint_.total_closes() == 1; }));
 }
 
+// A reader that falls behind makes writes wait for the socket (past the batch limit) and a close wait
+// for the backlog to drain: the session must deliver everything, in order, and then close.
+TEST_F(WsServerTest, SlowReader_GetsTheWholeBacklogInOrderThenTheClose) {
+  start();
+  auto client = open_client();
+  constexpr int kMessages = 200;
+  constexpr std::size_t kSize = std::size_t{100} << 10U;  // 20 MB in all: more than the kernel buffers
+  for (int i = 0; i < kMessages; ++i) {
+    // One post per message, so earlier writes complete in between as they would on a live feed.
+    on_server([&] {
+      std::string message(kSize, static_cast<char>('a' + i % 26));
+      endpoint_.sessions.at(0)->send(std::move(message), WsFrame::kBinary, WsMessageKind::kDelta);
+    });
+  }
+  on_server([this] { endpoint_.sessions.at(0)->close(4002, "backlog sent"); });
+  for (int i = 0; i < kMessages; ++i) {
+    const WsRead read = client->read();
+    ASSERT_TRUE(read.is_message()) << "message " << i;
+    ASSERT_EQ(read.text, std::string(kSize, static_cast<char>('a' + i % 26))) << "message " << i;
+  }
+  const WsRead closed = client->read();
+  ASSERT_EQ(closed.outcome, WsRead::Outcome::kClosed);
+  EXPECT_EQ(closed.close_code, 4002);
+  EXPECT_TRUE(eventually([this] { return endpoint_.total_closes() == 1; }));
+  EXPECT_EQ(sessions(), 0U);
+}
+
 TEST_F(WsServerTest, DropRateOne_DropsDeltasButKeepsSnapshotsAndControl) {
   injector_.configure(ws_faults(WsFaultRule{.drop_rate = 1.0}));
   start();
