@@ -18,6 +18,7 @@
 #include "core/logging.hpp"
 #include "sim/auth/bybit_auth.hpp"
 #include "sim/ledger/bybit_codes.hpp"
+#include "sim/server/bybit_records.hpp"
 
 namespace kimp::sim {
 namespace {
@@ -77,10 +78,6 @@ constexpr Decimal kPercentStep = Decimal::from_units(100);
 
 tl::unexpected<Error> params_error(std::string message) {
   return make_error(ErrorCode::kInvalidArgument, std::move(message), std::to_string(kParamsError));
-}
-
-std::string ms_text(Timestamp at) {
-  return std::to_string(at.ms());
 }
 
 std::optional<std::string_view> find(const std::map<std::string, std::string, std::less<>>& params,
@@ -314,63 +311,9 @@ json::object instrument_json(const BybitInstrument& instrument, std::int64_t sym
   };
 }
 
-// What Bybit reports for an order that was cancelled: by the user for a resting order, by the
-// matching engine for the unfilled rest of an IOC/FOK order.
-std::string_view cancel_type(const LinearOrder& order) {
-  if (order.status != LinearOrderStatus::kCancelled) {
-    return "UNKNOWN";
-  }
-  return order.time_in_force == LinearTimeInForce::kGtc ? "CancelByUser" : "UNKNOWN";
-}
-
 // One order as order/realtime lists it; order/history adds the fields its page documents.
 Result<json::object> order_json(const LinearOrder& order, bool history) {
-  KIMP_TRY_ASSIGN(const Decimal leaves_value, order.leaves_qty.mul(order.price));
-  json::object out{
-      {"orderId", order.order_id},
-      {"orderLinkId", order.order_link_id},
-      {"blockTradeId", ""},
-      {"symbol", order.symbol},
-      {"price", order.price.to_string()},
-      {"qty", order.qty.to_string()},
-      {"side", to_string(order.side)},
-      {"isLeverage", ""},
-      {"positionIdx", 0},
-      {"orderStatus", to_string(order.status)},
-      {"cancelType", cancel_type(order)},
-      {"rejectReason", "EC_NoError"},
-      {"avgPrice", order.avg_price.to_string()},
-      {"leavesQty", order.leaves_qty.to_string()},
-      {"leavesValue", leaves_value.to_string()},
-      {"cumExecQty", order.cum_exec_qty.to_string()},
-      {"cumExecValue", order.cum_exec_value.to_string()},
-      {"cumExecFee", order.cum_exec_fee.to_string()},
-      {"timeInForce", to_string(order.time_in_force)},
-      {"orderType", to_string(order.order_type)},
-      {"stopOrderType", "UNKNOWN"},
-      {"orderIv", ""},
-      {"triggerPrice", "0"},
-      {"takeProfit", "0"},
-      {"stopLoss", "0"},
-      {"tpTriggerBy", "UNKNOWN"},
-      {"slTriggerBy", "UNKNOWN"},
-      {"triggerDirection", 0},
-      {"triggerBy", "UNKNOWN"},
-      {"lastPriceOnCreated", ""},
-      {"reduceOnly", order.reduce_only},
-      {"closeOnTrigger", false},
-      {"smpType", "None"},
-      {"smpGroup", 0},
-      {"smpOrderId", ""},
-      {"tpslMode", ""},
-      {"tpLimitPrice", ""},
-      {"slLimitPrice", ""},
-      {"placeType", ""},
-      {"createdTime", ms_text(order.created_time)},
-      {"updatedTime", ms_text(order.updated_time)},
-      // Fees are paid in the settle coin, so the per-coin detail names USDT.
-      {"cumFeeDetail", json::object{{"USDT", order.cum_exec_fee.to_string()}}},
-  };
+  KIMP_TRY_ASSIGN(json::object out, bybit_order_record(order, BybitSurface::kRest));
   if (history) {
     out["slippageToleranceType"] = "UNKNOWN";
     out["slippageTolerance"] = "";
@@ -379,49 +322,6 @@ Result<json::object> order_json(const LinearOrder& order, bool history) {
     out["rpiMatchedQty"] = "0";
   }
   return out;
-}
-
-Result<json::object> position_json(const LinearPosition& position) {
-  const bool open = position.side.has_value();
-  return json::object{
-      {"positionIdx", 0},
-      {"riskId", 1},
-      {"riskLimitValue", "2000000"},
-      {"symbol", position.symbol},
-      {"side", open ? to_string(*position.side) : std::string_view()},
-      {"size", position.size.to_string()},
-      {"avgPrice", position.avg_price.to_string()},
-      {"positionValue", position.position_value.to_string()},
-      {"tradeMode", 1},  // isolated margin
-      {"positionStatus", "Normal"},
-      {"autoAddMargin", 0},
-      {"adlRankIndicator", open ? 2 : 0},
-      {"leverage", position.leverage.to_string()},
-      {"breakEvenPrice", ""},
-      {"positionBalance", position.position_im.to_string()},
-      {"markPrice", position.mark_price.to_string()},
-      {"liqPrice", position.liq_price ? position.liq_price->to_string() : std::string()},
-      {"bustPrice", ""},
-      // The ledger keeps no maintenance-margin figure per position, so these are left blank.
-      {"positionMM", ""},
-      {"positionMMByMp", ""},
-      {"positionIM", position.position_im.to_string()},
-      {"positionIMByMp", position.position_im.to_string()},
-      {"tpslMode", "Full"},
-      {"takeProfit", "0"},
-      {"stopLoss", "0"},
-      {"trailingStop", "0"},
-      {"unrealisedPnl", position.unrealised_pnl.to_string()},
-      {"curRealisedPnl", position.cum_realised_pnl.to_string()},
-      {"cumRealisedPnl", position.cum_realised_pnl.to_string()},
-      {"seq", position.updated_time.ms()},
-      {"isReduceOnly", false},
-      {"mmrSysUpdateTime", ""},
-      {"leverageSysUpdatedTime", ""},
-      {"sessionAvgPrice", ""},
-      {"createdTime", ms_text(position.created_time)},
-      {"updatedTime", ms_text(position.updated_time)},
-  };
 }
 
 // A list result as Bybit pages it; the emulator answers in one page.
@@ -864,60 +764,9 @@ Result<HttpResponse> BybitApi::wallet_balance(const Params& params, const std::s
   }
   const auto coin_filter = find(params, "coin");
   KIMP_TRY_ASSIGN(const auto wallet, exchange_.ledger().usdt_wallet(account_id));
-  KIMP_TRY_ASSIGN(const auto positions, exchange_.ledger().linear_positions(account_id));
-  Decimal cum_realised;
-  for (const auto& position : positions) {
-    KIMP_TRY_ASSIGN(cum_realised, cum_realised.add(position.cum_realised_pnl));
-  }
-  KIMP_TRY_ASSIGN(const auto initial_margin, wallet.total_position_im.add(wallet.total_order_im));
-  Decimal im_rate;
-  if (wallet.equity.is_positive()) {
-    KIMP_TRY_ASSIGN(const auto rate, initial_margin.div(wallet.equity));
-    KIMP_TRY_ASSIGN(im_rate, rate.round_to_step(Decimal::from_units(10'000), RoundingMode::kUp));
-  }
-  json::array coins;
-  if (!coin_filter || coin_filter->find("USDT") != std::string_view::npos) {
-    coins.push_back(json::object{
-        {"availableToBorrow", ""},
-        {"bonus", "0"},
-        {"accruedInterest", "0"},
-        // Bybit no longer fills this field for UNIFIED accounts.
-        {"availableToWithdraw", ""},
-        {"totalOrderIM", wallet.total_order_im.to_string()},
-        {"equity", wallet.equity.to_string()},
-        {"totalPositionMM", ""},
-        {"usdValue", wallet.equity.to_string()},
-        {"spotHedgingQty", "0"},
-        {"unrealisedPnl", wallet.unrealised_pnl.to_string()},
-        {"collateralSwitch", true},
-        {"borrowAmount", "0"},
-        {"totalPositionIM", wallet.total_position_im.to_string()},
-        {"walletBalance", wallet.wallet_balance.to_string()},
-        {"cumRealisedPnl", cum_realised.to_string()},
-        {"locked", "0"},
-        {"marginCollateral", true},
-        {"coin", "USDT"},
-        {"spotBorrow", "0"},
-    });
-  }
-  json::object account{
-      {"totalEquity", wallet.equity.to_string()},
-      {"accountIMRate", im_rate.to_string()},
-      {"accountIMRateByMp", im_rate.to_string()},
-      {"totalMarginBalance", wallet.equity.to_string()},
-      {"totalInitialMargin", initial_margin.to_string()},
-      {"totalInitialMarginByMp", initial_margin.to_string()},
-      {"accountType", "UNIFIED"},
-      {"totalAvailableBalance", wallet.available_balance.to_string()},
-      {"accountMMRate", ""},
-      {"accountMMRateByMp", ""},
-      {"totalPerpUPL", wallet.unrealised_pnl.to_string()},
-      {"totalWalletBalance", wallet.wallet_balance.to_string()},
-      {"accountLTV", "0"},
-      {"totalMaintenanceMargin", ""},
-      {"totalMaintenanceMarginByMp", ""},
-      {"coin", std::move(coins)},
-  };
+  KIMP_TRY_ASSIGN(
+      json::object account,
+      bybit_wallet_record(wallet, !coin_filter || coin_filter->find("USDT") != std::string_view::npos));
   return ok(json::object{{"list", json::array{std::move(account)}}});
 }
 
@@ -975,8 +824,7 @@ Result<HttpResponse> BybitApi::position_list(const Params& params, const std::st
     if ((symbol && *symbol != position.symbol) || (settle_coin && *settle_coin != "USDT")) {
       continue;
     }
-    KIMP_TRY_ASSIGN(auto entry, position_json(position));
-    list.push_back(std::move(entry));
+    list.push_back(bybit_position_record(position, BybitSurface::kRest));
   }
   return ok(list_result(std::move(list)));
 }
@@ -1193,38 +1041,7 @@ Result<HttpResponse> BybitApi::executions(const Params& params, const std::strin
     }
     KIMP_TRY_ASSIGN(const auto order,
                     exchange_.ledger().linear_order(account_id, OrderRef{fill.order_id, {}}));
-    list.push_back(json::object{
-        {"symbol", fill.symbol},
-        {"orderId", fill.order_id},
-        {"orderLinkId", fill.order_link_id},
-        {"side", to_string(fill.side)},
-        {"orderPrice", order.price.to_string()},
-        {"orderQty", order.qty.to_string()},
-        {"leavesQty", order.leaves_qty.to_string()},
-        {"createType", "CreateByUser"},
-        {"orderType", to_string(order.order_type)},
-        {"stopOrderType", "UNKNOWN"},
-        {"execFee", fill.exec_fee.to_string()},
-        {"execId", fill.exec_id},
-        {"execPrice", fill.exec_price.to_string()},
-        {"execQty", fill.exec_qty.to_string()},
-        {"execType", "Trade"},
-        {"execValue", fill.exec_value.to_string()},
-        {"execTime", ms_text(fill.exec_time)},
-        {"feeCurrency", "USDT"},
-        {"isMaker", fill.is_maker},
-        {"feeRate", fill.fee_rate.to_string()},
-        {"tradeIv", ""},
-        {"markIv", ""},
-        // The ledger records no mark or index price per fill.
-        {"markPrice", ""},
-        {"indexPrice", ""},
-        {"underlyingPrice", ""},
-        {"blockTradeId", ""},
-        {"closedSize", fill.closed_size.to_string()},
-        {"seq", fill.exec_time.ms()},
-        {"extraFees", ""},
-    });
+    list.push_back(bybit_execution_record(fill, order, BybitSurface::kRest));
   }
   return ok(list_result(std::move(list)));
 }

@@ -24,6 +24,7 @@
 #include "core/logging.hpp"
 #include "sim/auth/digest.hpp"
 #include "sim/auth/integer_text.hpp"
+#include "sim/server/bybit_records.hpp"
 
 namespace kimp::sim {
 namespace {
@@ -45,9 +46,6 @@ constexpr std::string_view kInvalidOp = "error:invalid op";
 constexpr Duration kDefaultActiveTime = std::chrono::minutes(10);
 constexpr Duration kMinActiveTime = std::chrono::seconds(30);
 constexpr Duration kMaxActiveTime = std::chrono::minutes(10);
-
-// accountIMRate carries four decimals, rounded up as on REST.
-constexpr Decimal kRateStep = Decimal::from_units(10'000);
 
 enum class Stream : std::uint8_t { kOrder, kExecution, kPosition, kWallet };
 
@@ -82,217 +80,6 @@ const Topic* find_topic(std::string_view name) {
   return found == kTopics.end() ? nullptr : found;
 }
 
-std::string ms_text(Timestamp at) {
-  return std::to_string(at.ms());
-}
-
-// ---- message bodies ----
-// The REST API (bybit_api.cpp) builds the same records for order/realtime, execution/list, position/list
-// and wallet-balance; the stream pages name a few fields differently (entryPrice, mmrSysUpdatedTime) and
-// add category, closedPnl and execPnl. Until both share one builder, keep the two in step.
-
-// What Bybit reports for a cancelled order: by the user for a resting order, by the matching engine
-// for the unfilled rest of an IOC/FOK order.
-std::string_view cancel_type(const LinearOrder& order) {
-  if (order.status != LinearOrderStatus::kCancelled) {
-    return "UNKNOWN";
-  }
-  return order.time_in_force == LinearTimeInForce::kGtc ? "CancelByUser" : "UNKNOWN";
-}
-
-Result<json::object> order_json(const LinearOrder& order) {
-  KIMP_TRY_ASSIGN(const Decimal leaves_value, order.leaves_qty.mul(order.price));
-  return json::object{
-      {"category", "linear"},
-      {"symbol", order.symbol},
-      {"orderId", order.order_id},
-      {"side", to_string(order.side)},
-      {"orderType", to_string(order.order_type)},
-      {"cancelType", cancel_type(order)},
-      {"price", order.price.to_string()},
-      {"qty", order.qty.to_string()},
-      {"orderIv", ""},
-      {"timeInForce", to_string(order.time_in_force)},
-      {"orderStatus", to_string(order.status)},
-      {"orderLinkId", order.order_link_id},
-      {"lastPriceOnCreated", ""},
-      {"reduceOnly", order.reduce_only},
-      {"leavesQty", order.leaves_qty.to_string()},
-      {"leavesValue", leaves_value.to_string()},
-      {"cumExecQty", order.cum_exec_qty.to_string()},
-      {"cumExecValue", order.cum_exec_value.to_string()},
-      {"avgPrice", order.avg_price.to_string()},
-      {"blockTradeId", ""},
-      {"positionIdx", 0},
-      {"cumExecFee", order.cum_exec_fee.to_string()},
-      // The emulator's closed PnL leaves the fees out (they are in cumExecFee).
-      {"closedPnl", order.realised_pnl.to_string()},
-      {"createdTime", ms_text(order.created_time)},
-      {"updatedTime", ms_text(order.updated_time)},
-      {"rejectReason", "EC_NoError"},
-      {"stopOrderType", "UNKNOWN"},
-      {"tpslMode", ""},
-      {"triggerPrice", "0"},
-      {"takeProfit", "0"},
-      {"stopLoss", "0"},
-      {"tpTriggerBy", "UNKNOWN"},
-      {"slTriggerBy", "UNKNOWN"},
-      {"tpLimitPrice", ""},
-      {"slLimitPrice", ""},
-      {"triggerDirection", 0},
-      {"triggerBy", "UNKNOWN"},
-      {"closeOnTrigger", false},
-      {"placeType", ""},
-      {"smpType", "None"},
-      {"smpGroup", 0},
-      {"smpOrderId", ""},
-      // Deprecated, filled for spot only.
-      {"feeCurrency", ""},
-      // Fees are paid in the settle coin, so the per-coin detail names USDT.
-      {"cumFeeDetail", json::object{{"USDT", order.cum_exec_fee.to_string()}}},
-      {"rpiTakerAccess", false},
-      {"rpiMatchedQty", "0"},
-  };
-}
-
-// `order` is the order the fill belongs to, as it is now (its price, quantity and type never change).
-json::object execution_json(const LinearExecution& fill, const LinearOrder& order) {
-  return json::object{
-      {"category", "linear"},
-      {"symbol", fill.symbol},
-      {"closedSize", fill.closed_size.to_string()},
-      {"execFee", fill.exec_fee.to_string()},
-      {"execId", fill.exec_id},
-      {"execPrice", fill.exec_price.to_string()},
-      {"execQty", fill.exec_qty.to_string()},
-      {"execType", "Trade"},
-      {"execValue", fill.exec_value.to_string()},
-      {"feeRate", fill.fee_rate.to_string()},
-      {"tradeIv", ""},
-      {"markIv", ""},
-      {"blockTradeId", ""},
-      // The ledger records no mark or index price per fill.
-      {"markPrice", ""},
-      {"indexPrice", ""},
-      {"underlyingPrice", ""},
-      {"leavesQty", fill.leaves_qty.to_string()},
-      {"orderId", fill.order_id},
-      {"orderLinkId", fill.order_link_id},
-      {"orderPrice", order.price.to_string()},
-      {"orderQty", order.qty.to_string()},
-      {"orderType", to_string(order.order_type)},
-      {"stopOrderType", "UNKNOWN"},
-      {"side", to_string(fill.side)},
-      {"execTime", ms_text(fill.exec_time)},
-      {"isLeverage", "0"},
-      {"isMaker", fill.is_maker},
-      // The same instant stamps the position update the fill made, which is what seq pairs them by.
-      {"seq", fill.exec_time.ms()},
-      {"marketUnit", ""},
-      {"execPnl", fill.realised_pnl.to_string()},
-      {"createType", "CreateByUser"},
-      // The spec page: an empty string unless Indian, Indonesian or EU fiat fees apply.
-      {"extraFees", ""},
-      {"feeCurrency", "USDT"},
-  };
-}
-
-json::object position_json(const LinearPosition& position) {
-  const bool open = position.side.has_value();
-  const bool traded = position.created_time != Timestamp{};
-  return json::object{
-      {"positionIdx", 0},
-      // Deprecated on the stream: always 0.
-      {"tradeMode", 0},
-      {"riskId", 1},
-      {"riskLimitValue", "2000000"},
-      {"symbol", position.symbol},
-      {"side", open ? to_string(*position.side) : std::string_view()},
-      {"size", position.size.to_string()},
-      {"entryPrice", position.avg_price.to_string()},
-      {"leverage", position.leverage.to_string()},
-      {"breakEvenPrice", ""},
-      {"positionValue", position.position_value.to_string()},
-      {"positionBalance", position.position_im.to_string()},
-      {"markPrice", position.mark_price.to_string()},
-      {"positionIM", position.position_im.to_string()},
-      {"positionIMByMp", position.position_im.to_string()},
-      // The ledger keeps no maintenance-margin figure per position, so these are left blank.
-      {"positionMM", ""},
-      {"positionMMByMp", ""},
-      {"takeProfit", "0"},
-      {"stopLoss", "0"},
-      {"trailingStop", "0"},
-      {"unrealisedPnl", position.unrealised_pnl.to_string()},
-      {"curRealisedPnl", position.cum_realised_pnl.to_string()},
-      {"cumRealisedPnl", position.cum_realised_pnl.to_string()},
-      {"sessionAvgPrice", ""},
-      {"createdTime", ms_text(position.created_time)},
-      {"updatedTime", ms_text(position.updated_time)},
-      {"tpslMode", "Full"},
-      {"liqPrice", position.liq_price ? position.liq_price->to_string() : std::string()},
-      {"bustPrice", ""},
-      {"category", "linear"},
-      {"positionStatus", "Normal"},
-      {"adlRankIndicator", open ? 2 : 0},
-      {"autoAddMargin", 0},
-      {"leverageSysUpdatedTime", ""},
-      {"mmrSysUpdatedTime", ""},
-      // The spec: -1 for a symbol never traded.
-      {"seq", traded ? position.updated_time.ms() : -1},
-      {"isReduceOnly", false},
-  };
-}
-
-Result<json::object> wallet_json(const UsdtWallet& wallet) {
-  KIMP_TRY_ASSIGN(const Decimal initial_margin, wallet.total_position_im.add(wallet.total_order_im));
-  Decimal im_rate;
-  if (wallet.equity.is_positive()) {
-    KIMP_TRY_ASSIGN(const Decimal rate, initial_margin.div(wallet.equity));
-    KIMP_TRY_ASSIGN(im_rate, rate.round_to_step(kRateStep, RoundingMode::kUp));
-  }
-  json::object coin{
-      {"coin", "USDT"},
-      {"equity", wallet.equity.to_string()},
-      {"usdValue", wallet.equity.to_string()},
-      {"walletBalance", wallet.wallet_balance.to_string()},
-      // Bybit no longer fills this field for UNIFIED accounts.
-      {"availableToWithdraw", ""},
-      {"availableToBorrow", ""},
-      {"borrowAmount", "0"},
-      {"accruedInterest", "0"},
-      {"totalOrderIM", wallet.total_order_im.to_string()},
-      {"totalPositionIM", wallet.total_position_im.to_string()},
-      {"totalPositionMM", ""},
-      {"unrealisedPnl", wallet.unrealised_pnl.to_string()},
-      {"cumRealisedPnl", wallet.cum_realised_pnl.to_string()},
-      {"bonus", "0"},
-      {"collateralSwitch", true},
-      {"marginCollateral", true},
-      {"locked", "0"},
-      {"spotHedgingQty", "0"},
-      {"spotBorrow", "0"},
-  };
-  return json::object{
-      {"accountIMRate", im_rate.to_string()},
-      {"accountIMRateByMp", im_rate.to_string()},
-      {"accountMMRate", ""},
-      {"accountMMRateByMp", ""},
-      {"totalEquity", wallet.equity.to_string()},
-      {"totalWalletBalance", wallet.wallet_balance.to_string()},
-      {"totalMarginBalance", wallet.equity.to_string()},
-      {"totalAvailableBalance", wallet.available_balance.to_string()},
-      {"totalPerpUPL", wallet.unrealised_pnl.to_string()},
-      {"totalInitialMargin", initial_margin.to_string()},
-      {"totalInitialMarginByMp", initial_margin.to_string()},
-      {"totalMaintenanceMargin", ""},
-      {"totalMaintenanceMarginByMp", ""},
-      {"coin", json::array{std::move(coin)}},
-      {"accountLTV", "0"},
-      {"accountType", "UNIFIED"},
-  };
-}
-
 // The data arrays of one account's changes, per stream; an empty array means nothing to push.
 struct StreamData {
   json::array orders;
@@ -315,12 +102,12 @@ Result<StreamData> stream_data(const Ledger& ledger, const std::string& account_
                                const LinearChanges& changes) {
   StreamData data;
   for (const LinearOrder& order : changes.orders) {
-    KIMP_TRY_ASSIGN(auto entry, order_json(order));
+    KIMP_TRY_ASSIGN(auto entry, bybit_order_record(order, BybitSurface::kStream));
     data.orders.push_back(std::move(entry));
   }
   for (const LinearExecution& fill : changes.executions) {
     KIMP_TRY_ASSIGN(const LinearOrder order, ledger.linear_order(account_id, OrderRef{fill.order_id, {}}));
-    data.executions.push_back(execution_json(fill, order));
+    data.executions.push_back(bybit_execution_record(fill, order, BybitSurface::kStream));
   }
   // position.mdx: every order created, amended or cancelled pushes its symbol's position, changed or
   // not. Marks alone push nothing: the ledger keeps positions current on trades, funding and leverage,
@@ -341,11 +128,11 @@ Result<StreamData> stream_data(const Ledger& ledger, const std::string& account_
   }
   for (const LinearPosition& position : positions) {
     if (symbols.contains(position.symbol)) {
-      data.positions.push_back(position_json(position));
+      data.positions.push_back(bybit_position_record(position, BybitSurface::kStream));
     }
   }
   if (changes.wallet) {
-    KIMP_TRY_ASSIGN(auto entry, wallet_json(*changes.wallet));
+    KIMP_TRY_ASSIGN(auto entry, bybit_wallet_record(*changes.wallet));
     data.wallet.push_back(std::move(entry));
   }
   return data;

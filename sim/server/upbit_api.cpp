@@ -18,6 +18,7 @@
 
 #include "sim/auth/integer_text.hpp"
 #include "sim/server/exact_json.hpp"
+#include "sim/server/upbit_market_figures.hpp"
 
 namespace kimp::sim {
 namespace {
@@ -45,8 +46,6 @@ constexpr std::int64_t kMaxTicks = 500;
 constexpr std::int64_t kMaxOrderbookUnits = 30;
 constexpr std::int64_t kMaxOpenOrders = 100;
 constexpr std::int64_t kMaxClosedOrders = 1'000;
-// Levels of orderbook grouping beyond the tick: tick × 10^1 .. tick × 10^5, as Upbit offers for KRW-BTC.
-constexpr int kGroupingDecades = 5;
 // The largest KRW order total Upbit accepts (orders/chance max_total).
 constexpr std::int64_t kMaxOrderTotalKrw = 1'000'000'000;
 
@@ -115,10 +114,6 @@ std::optional<Timestamp> parse_time(std::string text) {
 Timestamp in_kst(Timestamp at) {
   return at + kKstUtcOffset;
 }
-// "yyyy-MM-ddTHH:mm:ss" of an instant already shifted to the wanted zone.
-std::string iso_seconds(Timestamp at) {
-  return at.to_iso8601().substr(0, 19);
-}
 // Upbit's order times: KST with the offset written, "2025-07-04T14:14:00+09:00".
 std::string kst_time(Timestamp at) {
   return iso_seconds(in_kst(at)) + "+09:00";
@@ -126,20 +121,6 @@ std::string kst_time(Timestamp at) {
 std::string kst_time_ms(Timestamp at) {
   return in_kst(at).to_iso8601().substr(0, 23) + "+09:00";
 }
-std::string compact_date(const std::string& iso) {
-  return iso.substr(0, 4) + iso.substr(5, 2) + iso.substr(8, 2);
-}
-std::string compact_time(const std::string& iso) {
-  return iso.substr(11, 2) + iso.substr(14, 2) + iso.substr(17, 2);
-}
-
-Timestamp floor_to(Timestamp at, Duration step) {
-  const std::int64_t ns = at.ns();
-  const std::int64_t width = step.count();
-  const std::int64_t floored = ns >= 0 ? ns / width * width : -((-ns + width - 1) / width) * width;
-  return Timestamp::from_ns(floored);
-}
-
 std::vector<std::string> split(std::string_view text, char separator) {
   std::vector<std::string> parts;
   std::size_t start = 0;
@@ -171,100 +152,6 @@ constexpr std::array<CoinNames, 6> kCoinNames{{{"BTC", "비트코인", "Bitcoin"
                                                {"XRP", "엑스알피(리플)", "XRP"},
                                                {"DOGE", "도지코인", "Dogecoin"},
                                                {"USDT", "테더", "Tether"}}};
-
-// The day (UTC 00:00 onwards) and year statistics Upbit's ticker and trades report, from the model's
-// minute candles (its history may be shorter than a day; then its oldest candle stands in for the past).
-struct DayStats {
-  Decimal prev_close;
-  Decimal open;
-  Decimal high;
-  Decimal low;
-  double volume = 0.0;
-  double turnover = 0.0;
-  double last_volume = 0.0;
-  const Candle* year_high = nullptr;
-  const Candle* year_low = nullptr;
-};
-
-DayStats day_stats(const std::vector<Candle>& candles, Timestamp now) {
-  DayStats stats;
-  if (candles.empty()) {
-    return stats;
-  }
-  const Timestamp midnight = floor_to(now, std::chrono::hours(24));
-  stats.prev_close = candles.front().open;
-  bool in_day = false;
-  for (const Candle& candle : candles) {
-    if (stats.year_high == nullptr || candle.high > stats.year_high->high) {
-      stats.year_high = &candle;
-    }
-    if (stats.year_low == nullptr || candle.low < stats.year_low->low) {
-      stats.year_low = &candle;
-    }
-    if (candle.open_time < midnight) {
-      stats.prev_close = candle.close;
-      continue;
-    }
-    if (!in_day) {
-      in_day = true;
-      stats.open = candle.open;
-      stats.high = candle.high;
-      stats.low = candle.low;
-    }
-    stats.high = std::max(stats.high, candle.high);
-    stats.low = std::min(stats.low, candle.low);
-    stats.volume += candle.volume;
-    stats.turnover += candle.turnover;
-  }
-  if (!in_day) {
-    stats.open = stats.high = stats.low = candles.back().close;
-  }
-  stats.last_volume = candles.back().volume;
-  return stats;
-}
-
-Result<std::vector<Candle>> all_candles(const MarketModel& market, std::string_view symbol) {
-  return market.candles(Venue::kUpbit, symbol, std::numeric_limits<std::size_t>::max());
-}
-
-// Book levels merged onto multiples of `level` (bids down, asks up); unchanged for level 0.
-Result<std::vector<BookLevel>> grouped(const std::vector<BookLevel>& levels, Decimal level,
-                                       RoundingMode mode) {
-  if (level.is_zero()) {
-    return levels;
-  }
-  std::vector<BookLevel> out;
-  for (const BookLevel& book_level : levels) {
-    KIMP_TRY_ASSIGN(const Decimal price, book_level.price.round_to_step(level, mode));
-    if (!out.empty() && out.back().price == price) {
-      KIMP_TRY_ASSIGN(out.back().quantity, out.back().quantity.add(book_level.quantity));
-    } else {
-      out.push_back(BookLevel{price, book_level.quantity});
-    }
-  }
-  return out;
-}
-
-Decimal book_tick(std::string_view market, const OrderBook& book) {
-  const Decimal reference =
-      book.bids.empty() ? (book.asks.empty() ? Decimal() : book.asks.front().price) : book.bids.front().price;
-  return upbit_tick_size(market, reference);
-}
-
-// "0" and the tick times 10, 100, ... that fit in a Decimal: the grouping levels a market supports.
-std::vector<Decimal> supported_levels(Decimal tick) {
-  std::vector<Decimal> levels{Decimal()};
-  Decimal level = tick;
-  for (int decade = 0; decade < kGroupingDecades; ++decade) {
-    auto next = level.mul(Decimal::from_units(10 * Decimal::kUnitsPerOne));
-    if (!next) {
-      break;
-    }
-    level = *next;
-    levels.push_back(level);
-  }
-  return levels;
-}
 
 json::object balance_json(const UpbitBalance& balance) {
   return json::object{
@@ -640,8 +527,7 @@ HttpResponse UpbitApi::ticker(const UpbitParameters& query) const {
     const double signed_rate = prev > 0.0 ? signed_change->to_double() / prev : 0.0;
     const std::string utc = iso_seconds(model.now());
     const std::string kst = iso_seconds(in_kst(model.now()));
-    const std::string_view direction =
-        signed_change->is_zero() ? "EVEN" : (signed_change->is_positive() ? "RISE" : "FALL");
+    const std::string_view direction = change_direction(*signed_change);
     const Candle* year_high = day.year_high;
     const Candle* year_low = day.year_low;
     const auto date_of = [&](const Candle* candle) {
@@ -888,13 +774,7 @@ HttpResponse UpbitApi::trade_ticks(const UpbitParameters& query) const {
     return quotation_error(kNotFound, kCodeNotFound);
   }
   const std::vector<UpbitTrade> trades = exchange_.ledger().upbit_market_trades(*market);
-  // Upbit's sequential_id is the millisecond times 10^4 plus a counter within that millisecond.
-  std::vector<std::int64_t> sequential_ids;
-  for (std::size_t i = 0; i < trades.size(); ++i) {
-    const std::int64_t ms = trades[i].created_at.ms();
-    const bool same_ms = i > 0 && trades[i - 1].created_at.ms() == ms;
-    sequential_ids.push_back(same_ms ? sequential_ids.back() + 1 : ms * 10'000);
-  }
+  const std::vector<std::int64_t> ids = sequential_ids(trades);
   const Decimal prev_close = day_stats(*candles, model.now()).prev_close;
   json::array out;
   const auto wanted = static_cast<std::size_t>(std::get<std::int64_t>(count));
@@ -904,8 +784,6 @@ HttpResponse UpbitApi::trade_ticks(const UpbitParameters& query) const {
     if (!change) {
       return server_error(change.error());
     }
-    // A resting order filled later was the maker: the aggressor took the other side.
-    const bool buyer_aggressor = (trade.side == UpbitSide::kBid) != trade.maker;
     const std::string utc = trade.created_at.to_iso8601();
     out.push_back(json::object{{"market", *market},
                                {"trade_date_utc", utc.substr(0, 10)},
@@ -915,8 +793,8 @@ HttpResponse UpbitApi::trade_ticks(const UpbitParameters& query) const {
                                {"trade_volume", exact_number(trade.volume)},
                                {"prev_closing_price", exact_number(prev_close)},
                                {"change_price", exact_number(*change)},
-                               {"ask_bid", buyer_aggressor ? "BID" : "ASK"},
-                               {"sequential_id", sequential_ids[i]}});
+                               {"ask_bid", buyer_aggressor(trade) ? "BID" : "ASK"},
+                               {"sequential_id", ids[i]}});
   }
   return json_answer(200, out);
 }

@@ -8,7 +8,6 @@
 #include <cmath>
 #include <cstdint>
 #include <deque>
-#include <limits>
 #include <map>
 #include <set>
 #include <string>
@@ -24,6 +23,7 @@
 #include "core/logging.hpp"
 #include "sim/auth/upbit_auth.hpp"
 #include "sim/server/exact_json.hpp"
+#include "sim/server/upbit_market_figures.hpp"
 
 namespace kimp::sim {
 namespace {
@@ -42,146 +42,6 @@ constexpr std::size_t kDefaultOrderbookDepth = 30;
 
 constexpr std::string_view kPing = "PING";
 constexpr std::string_view kStatusUp = R"({"status":"UP"})";
-
-// ---- Figures shared with the REST quotation endpoints ----
-// These repeat upbit_api.cpp's day_stats, floor_to, iso_seconds, compact_date/compact_time, the
-// sequential_id and aggressor rules of trade_ticks and the orderbook grouping (grouped, book_tick,
-// supported_levels), so that the stream and REST show the same numbers; they belong in one file that
-// both include.
-
-Timestamp floor_to(Timestamp at, Duration step) {
-  const std::int64_t ns = at.ns();
-  const std::int64_t width = step.count();
-  const std::int64_t floored = ns >= 0 ? ns / width * width : -((-ns + width - 1) / width) * width;
-  return Timestamp::from_ns(floored);
-}
-
-std::string iso_seconds(Timestamp at) {
-  return at.to_iso8601().substr(0, 19);
-}
-std::string compact_date(const std::string& iso) {
-  return iso.substr(0, 4) + iso.substr(5, 2) + iso.substr(8, 2);
-}
-std::string compact_time(const std::string& iso) {
-  return iso.substr(11, 2) + iso.substr(14, 2) + iso.substr(17, 2);
-}
-
-// The day (UTC 00:00 onwards) and year statistics of Upbit's ticker, from the model's minute candles
-// (its history may be shorter than a day; then its oldest candle stands in for the past). The model
-// records no aggressor per trade, so a minute that closed at or above its open counts as bought.
-struct DayStats {
-  Decimal prev_close;
-  Decimal open;
-  Decimal high;
-  Decimal low;
-  double volume = 0.0;
-  double turnover = 0.0;
-  double bid_volume = 0.0;
-  double ask_volume = 0.0;
-  double last_volume = 0.0;
-  const Candle* year_high = nullptr;
-  const Candle* year_low = nullptr;
-};
-
-DayStats day_stats(const std::vector<Candle>& candles, Timestamp now) {
-  DayStats stats;
-  if (candles.empty()) {
-    return stats;
-  }
-  const Timestamp midnight = floor_to(now, std::chrono::hours(24));
-  stats.prev_close = candles.front().open;
-  bool in_day = false;
-  for (const Candle& candle : candles) {
-    if (stats.year_high == nullptr || candle.high > stats.year_high->high) {
-      stats.year_high = &candle;
-    }
-    if (stats.year_low == nullptr || candle.low < stats.year_low->low) {
-      stats.year_low = &candle;
-    }
-    if (candle.open_time < midnight) {
-      stats.prev_close = candle.close;
-      continue;
-    }
-    if (!in_day) {
-      in_day = true;
-      stats.open = candle.open;
-      stats.high = candle.high;
-      stats.low = candle.low;
-    }
-    stats.high = std::max(stats.high, candle.high);
-    stats.low = std::min(stats.low, candle.low);
-    stats.volume += candle.volume;
-    stats.turnover += candle.turnover;
-    (candle.close >= candle.open ? stats.bid_volume : stats.ask_volume) += candle.volume;
-  }
-  if (!in_day) {
-    stats.open = stats.high = stats.low = candles.back().close;
-  }
-  stats.last_volume = candles.back().volume;
-  return stats;
-}
-
-Result<std::vector<Candle>> all_candles(const MarketModel& market, std::string_view symbol) {
-  return market.candles(Venue::kUpbit, symbol, std::numeric_limits<std::size_t>::max());
-}
-
-// Upbit's sequential_id of each trade of a tape (oldest first): the millisecond times 10^4 plus a
-// counter within that millisecond.
-std::vector<std::int64_t> sequential_ids(const std::vector<UpbitTrade>& trades) {
-  std::vector<std::int64_t> ids;
-  ids.reserve(trades.size());
-  for (std::size_t i = 0; i < trades.size(); ++i) {
-    const std::int64_t ms = trades[i].created_at.ms();
-    const bool same_ms = i > 0 && trades[i - 1].created_at.ms() == ms;
-    ids.push_back(same_ms ? ids.back() + 1 : ms * 10'000);
-  }
-  return ids;
-}
-
-// A resting order filled later was the maker: the aggressor took the other side.
-bool buyer_aggressor(const UpbitTrade& trade) {
-  return (trade.side == UpbitSide::kBid) != trade.maker;
-}
-
-// Book levels merged onto multiples of `level` (bids down, asks up); unchanged for level 0.
-Result<std::vector<BookLevel>> grouped(const std::vector<BookLevel>& levels, Decimal level,
-                                       RoundingMode mode) {
-  if (level.is_zero()) {
-    return levels;
-  }
-  std::vector<BookLevel> out;
-  for (const BookLevel& book_level : levels) {
-    KIMP_TRY_ASSIGN(const Decimal price, book_level.price.round_to_step(level, mode));
-    if (!out.empty() && out.back().price == price) {
-      KIMP_TRY_ASSIGN(out.back().quantity, out.back().quantity.add(book_level.quantity));
-    } else {
-      out.push_back(BookLevel{price, book_level.quantity});
-    }
-  }
-  return out;
-}
-
-Decimal book_tick(std::string_view market, const OrderBook& book) {
-  const Decimal reference =
-      book.bids.empty() ? (book.asks.empty() ? Decimal() : book.asks.front().price) : book.bids.front().price;
-  return upbit_tick_size(market, reference);
-}
-
-// "0" and the tick times 10, 100, ... 10^5 that fit in a Decimal: the grouping levels a market supports.
-std::vector<Decimal> supported_levels(Decimal tick) {
-  constexpr int kGroupingDecades = 5;
-  std::vector<Decimal> levels{Decimal()};
-  Decimal level = tick;
-  for (int decade = 0; decade < kGroupingDecades; ++decade) {
-    auto next = level.mul(Decimal::from_units(10 * Decimal::kUnitsPerOne));
-    if (!next) {
-      break;
-    }
-    level = *next;
-    levels.push_back(level);
-  }
-  return levels;
-}
 
 // ---- Messages ----
 
@@ -220,10 +80,6 @@ class MessageBuilder {
 
 std::string_view stream_name(StreamType stream) {
   return stream == StreamType::kSnapshot ? "SNAPSHOT" : "REALTIME";
-}
-
-std::string_view direction(Decimal signed_change) {
-  return signed_change.is_zero() ? "EVEN" : (signed_change.is_positive() ? "RISE" : "FALL");
 }
 
 // The top `depth` units of `book` grouped by `level`; nullopt when `code` does not offer that level
@@ -284,7 +140,7 @@ Result<Texts> trade_texts(std::string_view code, const UpbitTrade& trade, std::i
   message.add("trade_volume", "tv", exact_number(trade.volume));
   message.add("ask_bid", "ab", buyer_aggressor(trade) ? "BID" : "ASK");
   message.add("prev_closing_price", "pcp", exact_number(prev_close));
-  message.add("change", "c", json::string(direction(signed_change)));
+  message.add("change", "c", json::string(change_direction(signed_change)));
   message.add("change_price", "cp", exact_number(change));
   message.add("sequential_id", "sid", sequential_id);
   message.add("best_ask_price", "bap", exact_number(best_ask.price));
@@ -321,7 +177,7 @@ Result<Texts> ticker_texts(const MarketModel& model, std::string_view code, Stre
   message.add("low_price", "lp", exact_number(day.low));
   message.add("trade_price", "tp", exact_number(last));
   message.add("prev_closing_price", "pcp", exact_number(day.prev_close));
-  message.add("change", "c", json::string(direction(signed_change)));
+  message.add("change", "c", json::string(change_direction(signed_change)));
   message.add("change_price", "cp", exact_number(change));
   message.add("signed_change_price", "scp", exact_number(signed_change));
   message.add("change_rate", "cr", std::abs(signed_rate));
