@@ -79,11 +79,13 @@ admin_port = 0
 
 [rate_limits]
 bybit_public = 1000000
+upbit_quotation = 1000000
 )";
     venue_ = std::make_unique<e2e::ChildProcess>(std::vector<std::string>{
         KIMP_CLI_PATH, "--log-level", "error", "venue-sim", "--config", config_.string()});
     ASSERT_GT(venue_->pid(), 0);
     const auto ready = boost::json::parse(venue_->read_line()).as_object();
+    upbit_ = static_cast<std::uint16_t>(ready.at("upbit").as_int64());
     bybit_ = static_cast<std::uint16_t>(ready.at("bybit").as_int64());
     admin_ = static_cast<std::uint16_t>(ready.at("admin").as_int64());
   }
@@ -98,11 +100,11 @@ bybit_public = 1000000
     ASSERT_EQ(answer.status, 200U) << answer.body;
   }
 
-  // The injector's count for (bybit, kind, target).
-  std::uint64_t injected(std::string_view kind, std::string_view target) {
+  // The injector's count for (venue, kind, target).
+  std::uint64_t injected(std::string_view kind, std::string_view target, std::string_view venue = "bybit") {
     const auto faults = boost::json::parse(http_request(admin_, http::verb::get, "/faults").body);
     for (const auto& entry : faults.at("counts").as_array()) {
-      if (entry.at("venue").as_string() == "bybit" && entry.at("kind").as_string() == kind &&
+      if (entry.at("venue").as_string() == venue && entry.at("kind").as_string() == kind &&
           entry.at("target").as_string() == target) {
         return entry.at("count").to_number<std::uint64_t>();
       }
@@ -150,6 +152,7 @@ bybit_public = 1000000
 
   fs::path config_;
   std::unique_ptr<e2e::ChildProcess> venue_;
+  std::uint16_t upbit_ = 0;
   std::uint16_t bybit_ = 0;
   std::uint16_t admin_ = 0;
   std::int64_t last_u_ = 0;
@@ -224,6 +227,23 @@ TEST_F(VenueSimFaults, RateLimitStormAnswers10006AtTheConfiguredRate) {
   // 0.25 of 400 is 100 with a standard deviation of 8.7: five of them either way.
   EXPECT_NEAR(static_cast<double>(limited), 100.0, 45.0);
   EXPECT_EQ(limited, injected("rate_limit", "/v5/market/time"));
+}
+
+TEST_F(VenueSimFaults, UpbitRateLimitStormAnswers429AtTheConfiguredRate) {
+  set_faults(R"({"http":[{"venue":"upbit","endpoint":"/v1/market/all","rate_limit_rate":0.25}]})");
+  constexpr int kRequests = 400;
+  std::uint64_t limited = 0;
+  for (int i = 0; i < kRequests; ++i) {
+    const auto answer = http_request(upbit_, http::verb::get, "/v1/market/all");
+    if (answer.status == 429) {
+      EXPECT_EQ(boost::json::parse(answer.body).at("error").at("name").as_string(), "too_many_requests");
+      ++limited;
+    } else {
+      ASSERT_EQ(answer.status, 200U) << answer.body;
+    }
+  }
+  EXPECT_NEAR(static_cast<double>(limited), 100.0, 45.0);
+  EXPECT_EQ(limited, injected("rate_limit", "/v1/market/all", "upbit"));
 }
 
 }  // namespace
