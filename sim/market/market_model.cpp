@@ -130,6 +130,9 @@ Status MarketModel::init() {
   for (Instrument& instrument : instruments_) {
     KIMP_TRY_ASSIGN(const BestPrices best, best_prices(instrument.mid, instrument.grid));
     instrument.last_price = best.bid;
+    // The opening price stands as an empty first candle, so tickers and candles answer from the first
+    // instant rather than after the first step's trades.
+    instrument.candles.record(now_, instrument.last_price, 0.0);
   }
   return rebuild_books();
 }
@@ -286,7 +289,8 @@ Result<TickerStats> MarketModel::ticker(Venue venue, std::string_view symbol) co
   }
   const auto rolling = instrument->candles.rolling(now_, std::chrono::hours(24));
   if (!rolling) {
-    return make_error(ErrorCode::kFailedPrecondition, fmt::format("{} has not traded yet", symbol));
+    return make_error(ErrorCode::kFailedPrecondition,
+                      fmt::format("{} has not traded in the last 24 h", symbol));
   }
   return TickerStats{instrument->last_price, rolling->open,   rolling->high,
                      rolling->low,           rolling->volume, rolling->turnover};

@@ -136,8 +136,9 @@ class MarketModel {
   // candles, which no premium drives.
   Status jump_premium(std::string_view coin, Decimal pct);
 
-  // Errors: kInvalidArgument for an unknown symbol (or, for funding, a non-Bybit one);
-  // kFailedPrecondition before the first trade.
+  // The model records the opening price as a first trade and trades on every step, so a ticker is there
+  // from the first instant. Errors: kInvalidArgument for an unknown symbol (or, for funding, a non-Bybit
+  // one); kFailedPrecondition when nothing traded in the last 24 h (a model not stepped for a day).
   [[nodiscard]] Result<TickerStats> ticker(Venue venue, std::string_view symbol) const;
   [[nodiscard]] Result<FundingState> funding(std::string_view bybit_symbol) const;
   // The newest `count` one-minute candles, oldest first (the last may be in progress).

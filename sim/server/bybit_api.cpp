@@ -703,16 +703,7 @@ Result<HttpResponse> BybitApi::tickers(const Params& params) {
       return make_error(ErrorCode::kInternal, fmt::format("no instrument or book for {}", name));
     }
     KIMP_TRY_ASSIGN(const auto funding, market.funding(name));
-    auto traded = market.ticker(Venue::kBybit, name);
-    if (!traded && traded.error().code != ErrorCode::kFailedPrecondition) {
-      return tl::unexpected(traded.error());
-    }
-    // Before the model's first trade every price of the day is the mark and nothing has traded.
-    const TickerStats stats =
-        traded
-            ? *traded
-            : TickerStats{
-                  funding.mark_price, funding.mark_price, funding.mark_price, funding.mark_price, 0.0, 0.0};
+    KIMP_TRY_ASSIGN(const TickerStats stats, market.ticker(Venue::kBybit, name));
     KIMP_TRY_ASSIGN(const auto hour, market.candles(Venue::kBybit, name, 61));
     KIMP_TRY_ASSIGN(const auto change, stats.last_price.sub(stats.open_24h));
     KIMP_TRY_ASSIGN(const auto ratio, change.div(stats.open_24h));

@@ -240,13 +240,7 @@ Result<TickerFigures> ticker_figures(const Exchange& exchange, const std::string
     return make_error(ErrorCode::kInternal, fmt::format("no book for {}", symbol));
   }
   KIMP_TRY_ASSIGN(out.funding, market.funding(symbol));
-  auto traded = market.ticker(Venue::kBybit, symbol);
-  if (!traded && traded.error().code != ErrorCode::kFailedPrecondition) {
-    return tl::unexpected(traded.error());
-  }
-  // Before the model's first trade every price of the day is the mark and nothing has traded.
-  const Decimal mark = out.funding.mark_price;
-  out.stats = traded ? *traded : TickerStats{mark, mark, mark, mark, 0.0, 0.0};
+  KIMP_TRY_ASSIGN(out.stats, market.ticker(Venue::kBybit, symbol));
   KIMP_TRY_ASSIGN(const auto hour, market.candles(Venue::kBybit, symbol, 61));
   out.prev_price_1h = hour.empty() ? out.stats.last_price : hour.front().open;
   KIMP_TRY_ASSIGN(const auto change, out.stats.last_price.sub(out.stats.open_24h));

@@ -10,6 +10,7 @@
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -75,6 +76,17 @@ class ChildProcess {
       ++count;
     }
     return count;
+  }
+
+  // The child's resident memory in KiB (VmRSS of /proc/<pid>/status); 0 when it cannot be read.
+  [[nodiscard]] std::size_t resident_kib() const {
+    std::ifstream status("/proc/" + std::to_string(pid_) + "/status");
+    for (std::string line; std::getline(status, line);) {
+      if (line.rfind("VmRSS:", 0) == 0) {
+        return std::stoul(line.substr(line.find_first_of("0123456789")));
+      }
+    }
+    return 0;
   }
 
   // Sends SIGTERM and returns the exit code (-1 when it died of a signal).

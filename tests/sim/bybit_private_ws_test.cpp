@@ -35,15 +35,6 @@ Decimal dec(const char* text) {
   return Decimal::parse(text).value();
 }
 
-std::string text_of(std::ifstream& in, const std::string& path) {
-  if (!in) {
-    throw std::runtime_error("cannot open " + path);
-  }
-  std::stringstream all;
-  all << in.rdbuf();
-  return all.str();
-}
-
 // A recorded exchange of fixtures/bybit/ws: the acknowledgements ('<' lines) and the pushed message
 // (after the '=' line, to the end of the file).
 struct WsFixture {
@@ -53,8 +44,7 @@ struct WsFixture {
 
 WsFixture read_ws_fixture(const std::string& name) {
   const std::string path = std::string(kFixtureDir) + "/" + name;
-  std::ifstream in(path);
-  std::istringstream lines(text_of(in, path));
+  std::istringstream lines(read_text_file(path));
   WsFixture fixture;
   std::string line;
   while (std::getline(lines, line)) {
@@ -72,8 +62,7 @@ WsFixture read_ws_fixture(const std::string& name) {
 // The first ```json block after a spec page's "### Stream Example" heading.
 json::value stream_example(const std::string& page) {
   const std::string path = std::string(kSpecDir) + "/" + page;
-  std::ifstream in(path);
-  const std::string text = text_of(in, path);
+  const std::string text = read_text_file(path);
   const auto section = text.find("### Stream Example");
   const auto open = text.find("```json", section);
   const auto body = text.find('\n', open) + 1;

@@ -105,6 +105,16 @@ std::vector<std::string> shape_differences(const json::value& expected, const js
   return differences;
 }
 
+std::string read_text_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) {
+    throw std::runtime_error("cannot open " + path);
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
 RestFixture read_rest_fixture(const std::string& path) {
   std::ifstream in(path);
   if (!in) {

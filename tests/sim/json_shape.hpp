@@ -16,6 +16,9 @@ namespace kimp::sim::testing {
 std::vector<std::string> shape_differences(const boost::json::value& expected,
                                            const boost::json::value& actual);
 
+// The whole of a test input file. Throws std::runtime_error naming the file when it cannot be read.
+std::string read_text_file(const std::string& path);
+
 // A recorded REST fixture: method, path, whether auth is required, and the JSON body.
 struct RestFixture {
   std::string method;

@@ -253,11 +253,14 @@ TEST(MarketModel, UpbitPrices_FollowPerpTimesUsdKrwTimesPremium) {
   EXPECT_NEAR(fx, 1380.0, 20.0);
 }
 
-TEST(MarketModel, TickerAndCandles_SummariseTheTradesSinceTheStart) {
+TEST(MarketModel, TickerAndCandles_StartAtTheOpeningPriceAndSummariseTheTradesSince) {
   MarketModel model = make_model(13);
+  // Before the first step the opening price stands, with nothing traded yet.
   const auto before = model.ticker(Venue::kUpbit, "KRW-BTC");
-  ASSERT_FALSE(before);
-  EXPECT_EQ(before.error().code, ErrorCode::kFailedPrecondition);
+  ASSERT_TRUE(before) << before.error().describe();
+  EXPECT_EQ(before->last_price, model.book(Venue::kUpbit, "KRW-BTC")->bids.front().price);
+  EXPECT_EQ(before->open_24h, before->last_price);
+  EXPECT_EQ(before->volume_24h, 0.0);
   ASSERT_TRUE(model.advance_to(kStart + minutes(2) + seconds(30)));
   const auto ticker = model.ticker(Venue::kUpbit, "KRW-BTC");
   ASSERT_TRUE(ticker) << ticker.error().describe();

@@ -31,21 +31,12 @@ namespace {
 namespace json = boost::json;
 
 using testing::must;
+using testing::read_text_file;
 using testing::RecordingWsSession;
 using testing::shape_differences;
 using testing::UpbitTestVenue;
 
 const std::string kData = KIMP_SOURCE_DIR "/../shared/data";
-
-std::string read_text(const std::string& path) {
-  std::ifstream file(path);
-  if (!file) {
-    throw std::runtime_error("cannot read " + path);
-  }
-  std::stringstream text;
-  text << file.rdbuf();
-  return text.str();
-}
 
 // A recorded exchange of fixtures/upbit/ws: the request after "> ", the pushed message after "= ".
 struct WsFixture {
@@ -54,7 +45,7 @@ struct WsFixture {
 };
 
 WsFixture read_ws_fixture(const std::string& name) {
-  const std::string text = read_text(kData + "/fixtures/upbit/ws/" + name);
+  const std::string text = read_text_file(kData + "/fixtures/upbit/ws/" + name);
   const auto sent = text.find("> ");
   const auto pushed = text.find("\n= ");
   if (sent == std::string::npos || pushed == std::string::npos) {
@@ -71,7 +62,7 @@ struct Capture {
 
 Capture read_capture() {
   Capture capture;
-  std::istringstream lines(read_text(kData + "/capture/upbit_ws_simple_2021-04-17.jsonl"));
+  std::istringstream lines(read_text_file(kData + "/capture/upbit_ws_simple_2021-04-17.jsonl"));
   for (std::string line; std::getline(lines, line);) {
     const json::object record = json::parse(line).as_object();
     const auto kind = record.at("t").as_string();
