@@ -96,8 +96,10 @@ struct AccountConfig {
 // WebSocket push pacing. The venues push Bybit orderbook.1 every 10 ms, .50 every 20 ms, .200 every
 // 100 ms (spot: 200 ms) and Upbit on every change; `speed` divides those intervals and the market's
 // step for stress tests (2 = books change, and are pushed, twice as often).
+// [streams]: how fast the emulated venues push.
 struct StreamConfig {
-  double speed = 1.0;  // in [0.01, 1000]
+  // Divides every WebSocket push interval and the market step (2: twice as often); in [0.01, 1000].
+  double speed = 1.0;
 
   bool operator==(const StreamConfig&) const = default;
 };
