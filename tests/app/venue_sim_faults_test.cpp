@@ -9,6 +9,9 @@
 #include <fstream>
 #include <memory>
 #include <string>
+#include <thread>
+#include <utility>
+#include <vector>
 
 #include <fmt/format.h>
 #include <boost/asio/io_context.hpp>
@@ -19,6 +22,7 @@
 #include <boost/json.hpp>
 
 #include "child_process.hpp"
+#include "sim/auth/digest.hpp"
 #include "sim/ws_test_client.hpp"
 
 namespace kimp {
@@ -38,29 +42,60 @@ struct HttpAnswer {
   std::string body;
 };
 
-// One request on a fresh connection; status 0 when the connection failed or nothing came back.
+// One request on a fresh connection; status 0 when the connection failed or no answer came within
+// `timeout`.
 HttpAnswer http_request(std::uint16_t port, http::verb verb, const std::string& target,
-                        const std::string& body = {}) {
+                        const std::string& body = {},
+                        const std::vector<std::pair<std::string, std::string>>& headers = {},
+                        std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
   asio::io_context io;
   beast::tcp_stream stream(io);
   boost::system::error_code error;
-  stream.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port), error);
+  stream.expires_after(timeout);
+  HttpAnswer answer;
+  stream.async_connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port),
+                       [&](boost::system::error_code connected) { error = connected; });
+  io.run();
   if (error) {
     return {};
   }
   http::request<http::string_body> request{verb, target, 11};
   request.set(http::field::host, "127.0.0.1");
   request.set(http::field::content_type, "application/json");
+  for (const auto& [name, value] : headers) {
+    request.set(name, value);
+  }
   request.body() = body;
   request.prepare_payload();
-  http::write(stream, request, error);
   beast::flat_buffer buffer;
   http::response<http::string_body> response;
-  http::read(stream, buffer, response, error);
-  if (error) {
-    return {};
-  }
-  return {response.result_int(), response.body()};
+  http::async_write(stream, request, [&](boost::system::error_code written, std::size_t) {
+    if (written) {
+      return;
+    }
+    http::async_read(stream, buffer, response, [&](boost::system::error_code read, std::size_t) {
+      if (!read) {
+        answer = {response.result_int(), response.body()};
+      }
+    });
+  });
+  io.restart();
+  io.run();
+  return answer;
+}
+
+// Bybit's X-BAPI-* headers for a POST by the demo account.
+std::vector<std::pair<std::string, std::string>> bybit_signed(const std::string& body) {
+  const std::string timestamp = std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                   std::chrono::system_clock::now().time_since_epoch())
+                                                   .count());
+  const std::string recv_window = "5000";
+  const std::string signature = sim::to_hex(sim::hmac(sim::DigestAlgorithm::kSha256, "demo-bybit-api-secret",
+                                                      timestamp + "demo-bybit-api-key" + recv_window + body));
+  return {{"X-BAPI-API-KEY", "demo-bybit-api-key"},
+          {"X-BAPI-TIMESTAMP", timestamp},
+          {"X-BAPI-RECV-WINDOW", recv_window},
+          {"X-BAPI-SIGN", signature}};
 }
 
 // A venue-sim process of its own per test, so fault counts belong to that test alone.
@@ -80,6 +115,15 @@ admin_port = 0
 [rate_limits]
 bybit_public = 1000000
 upbit_quotation = 1000000
+
+[[accounts]]
+name = "demo"
+upbit_access_key = "demo-upbit-access-key"
+upbit_secret_key = "demo-upbit-secret-key"
+bybit_api_key = "demo-bybit-api-key"
+bybit_api_secret = "demo-bybit-api-secret"
+krw = 100000000
+usdt = 100000
 )";
     venue_ = std::make_unique<e2e::ChildProcess>(std::vector<std::string>{
         KIMP_CLI_PATH, "--log-level", "error", "venue-sim", "--config", config_.string()});
@@ -244,6 +288,30 @@ TEST_F(VenueSimFaults, UpbitRateLimitStormAnswers429AtTheConfiguredRate) {
   }
   EXPECT_NEAR(static_cast<double>(limited), 100.0, 45.0);
   EXPECT_EQ(limited, injected("rate_limit", "/v1/market/all", "upbit"));
+}
+
+// An order whose answer is lost: the client times out, and the order fills a moment later all the same
+// (the ledger shows it), as when a venue's reply is lost on the way back.
+TEST_F(VenueSimFaults, LateFillLeavesTheClientWithoutAnAnswerAndTheOrderFilledInTheLedger) {
+  set_faults(
+      R"({"orders":[{"venue":"bybit","symbol":"BTCUSDT","outcome":"late_fill","rate":1,"late_ms":300}]})");
+  const std::string body = R"({"category":"linear","symbol":"BTCUSDT","side":"Buy","orderType":"Market",)"
+                           R"("qty":"0.001","orderLinkId":"lost-answer-1"})";
+  const auto answer = http_request(bybit_, http::verb::post, "/v5/order/create", body, bybit_signed(body),
+                                   std::chrono::seconds(1));
+  EXPECT_EQ(answer.status, 0U) << answer.body;
+  std::string status;
+  for (int attempt = 0; attempt < 50 && status != "Filled"; ++attempt) {
+    const auto ledger = boost::json::parse(http_request(admin_, http::verb::get, "/ledger").body);
+    for (const auto& order : ledger.at("accounts").at(0).at("bybit").at("orders").as_array()) {
+      if (order.at("order_link_id").as_string() == "lost-answer-1") {
+        status = std::string(order.at("status").as_string());
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(status, "Filled");
+  EXPECT_EQ(injected("order_late_fill", "BTCUSDT"), 1U);
 }
 
 }  // namespace
