@@ -1,9 +1,10 @@
-# Developer façade: `make build`, `make test`, `make soak`, `make bench`, `make format`, `make lint`.
+# Developer façade: `make build`, `make test`, `make soak`, `make bench`, `make fuzz`, `make format`, `make lint`.
 RELEASE_DIR := build/release
 ASAN_DIR := build/asan
 CTEST_FLAGS := --output-on-failure --no-tests=error -j2
+FUZZ_SECONDS ?= 60
 
-.PHONY: all build test soak bench format lint clean
+.PHONY: all build test soak bench fuzz format lint clean
 
 all: build
 
@@ -14,11 +15,16 @@ test: build
 	ctest --test-dir $(RELEASE_DIR) $(CTEST_FLAGS)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		ctest --test-dir $(ASAN_DIR) $(CTEST_FLAGS)
+	scripts/fuzz.sh 10
 
 # Ten minutes of the emulator under the flaky_network scenario, in the AddressSanitizer build.
 soak: build
 	KIMP_SOAK_SECONDS=600 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 		$(ASAN_DIR)/tests/venue_sim_e2e_tests --gtest_filter=VenueSimSoak.*
+
+# Every libFuzzer target for FUZZ_SECONDS each (clang tree in build/fuzz); `make test` runs 10 s each.
+fuzz: build
+	scripts/fuzz.sh $(FUZZ_SECONDS)
 
 bench: build
 	scripts/run_benchmarks.sh $(RELEASE_DIR)

@@ -6,6 +6,11 @@ set(KIMP_WARNINGS -Wall -Wextra -Werror -Wpedantic -Wshadow -Wnon-virtual-dtor -
 if(KIMP_SANITIZE)
   set(KIMP_SANITIZER_FLAGS -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
 endif()
+# The fuzzing tree (clang) instruments every library for libFuzzer's coverage; fuzz/ links the driver.
+if(KIMP_FUZZ)
+  set(KIMP_SANITIZER_FLAGS -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
+                           -fno-omit-frame-pointer)
+endif()
 
 # kimp_apply_settings(target): warnings, sanitizers and the repository's include root.
 function(kimp_apply_settings target)
@@ -20,7 +25,7 @@ function(kimp_library name)
   target_include_directories(${name} PUBLIC ${PROJECT_SOURCE_DIR}/src)
   target_link_libraries(${name} PUBLIC ${ARG_DEPS})
   kimp_apply_settings(${name})
-  if(KIMP_SANITIZE)
+  if(KIMP_SANITIZE OR KIMP_FUZZ)
     target_compile_options(${name} PUBLIC ${KIMP_SANITIZER_FLAGS})
     target_link_options(${name} PUBLIC ${KIMP_SANITIZER_FLAGS})
   endif()

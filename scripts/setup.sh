@@ -11,8 +11,9 @@ PACKAGES=(
   g++ cmake ninja-build ccache git
   libboost1.81-dev libboost-url1.81-dev libboost-json1.81-dev libssl-dev
   libspdlog-dev libfmt-dev libtomlplusplus-dev libcli11-dev libexpected-dev
-  libgtest-dev libgmock-dev libbenchmark-dev libyaml-cpp-dev
-  clang-format clang-tidy
+  libsimdjson-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libyaml-cpp-dev nlohmann-json3-dev
+  clang-format clang-tidy clang libclang-rt-14-dev python3
 )
 
 missing=()

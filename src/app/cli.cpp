@@ -8,6 +8,7 @@
 
 #include "app/config_command.hpp"
 #include "app/exit_codes.hpp"
+#include "app/feed_replay_command.hpp"
 #include "app/venue_sim_command.hpp"
 #include "app/version.hpp"
 #include "core/logging.hpp"
@@ -63,6 +64,7 @@ int run_cli(int argc, char** argv) {
   add_version_command(app, exit_code);
   add_config_command(app, exit_code);
   add_venue_sim_command(app, exit_code);
+  add_feed_replay_command(app, exit_code);
 
   try {
     app.parse(argc, argv);

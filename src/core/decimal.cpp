@@ -129,6 +129,39 @@ Result<Decimal> narrow(Int128 units, fmt::format_string<Args...> operation, Args
   return Decimal::from_units(static_cast<std::int64_t>(units));
 }
 
+// Exchanges send prices and sizes as plain "123" or "123.456": those with at most 10 integer digits
+// (no superfluous leading zero) and 8 fractional digits are read here in one pass. Anything else,
+// including every text that is an error, is left to the general path.
+std::optional<Decimal> parse_plain(std::string_view text) {
+  constexpr std::size_t kMaxIntDigits = 10;  // below 92233720368, the integer part of the maximum
+  const std::size_t dot = text.find('.');
+  const std::string_view int_digits = text.substr(0, dot);
+  const std::string_view frac_digits =
+      dot == std::string_view::npos ? std::string_view() : text.substr(dot + 1);
+  if (int_digits.empty() || int_digits.size() > kMaxIntDigits ||
+      (int_digits.size() > 1 && int_digits[0] == '0') ||
+      (dot != std::string_view::npos && (frac_digits.empty() || frac_digits.size() > Decimal::kScale))) {
+    return std::nullopt;
+  }
+  std::int64_t units = 0;
+  for (const char digit : int_digits) {
+    if (digit < '0' || digit > '9') {
+      return std::nullopt;
+    }
+    units = units * 10 + (digit - '0');
+  }
+  for (const char digit : frac_digits) {
+    if (digit < '0' || digit > '9') {
+      return std::nullopt;
+    }
+    units = units * 10 + (digit - '0');
+  }
+  for (std::size_t scale = frac_digits.size(); scale < Decimal::kScale; ++scale) {
+    units *= 10;
+  }
+  return Decimal::from_units(units);
+}
+
 }  // namespace
 
 Result<Decimal> Decimal::from_integer(std::int64_t value) {
@@ -136,6 +169,9 @@ Result<Decimal> Decimal::from_integer(std::int64_t value) {
 }
 
 Result<Decimal> Decimal::parse(std::string_view text) {
+  if (const std::optional<Decimal> plain = parse_plain(text)) {
+    return *plain;
+  }
   const std::optional<NumberText> number = split_number(text);
   if (!number) {
     return make_error(ErrorCode::kInvalidArgument,

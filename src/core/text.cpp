@@ -17,9 +17,13 @@ bool is_utf8_continuation(char c) {
 }  // namespace
 
 std::string quote_input(std::string_view text) {
+  return quote_input(text, kMaxQuotedBytes);
+}
+
+std::string quote_input(std::string_view text, std::size_t max_bytes) {
   std::size_t length = text.size();
-  if (length > kMaxQuotedBytes) {
-    length = kMaxQuotedBytes;
+  if (length > max_bytes) {
+    length = max_bytes;
     while (length > 0 && is_utf8_continuation(text[length])) {
       --length;
     }

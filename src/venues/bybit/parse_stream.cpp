@@ -1,0 +1,653 @@
+// Bybit v5 public stream parsing on simdjson On-Demand: one pass over each frame, numbers read from
+// their text in place, events built in reusable buffers.
+#include "venues/bybit/parse_stream.hpp"
+
+#include <charconv>
+#include <cstring>
+#include <limits>
+#include <new>
+#include <optional>
+
+#include <fmt/format.h>
+
+#include "core/text.hpp"
+
+namespace kimp::venues::bybit {
+namespace {
+
+namespace od = simdjson::ondemand;
+
+// Reserved once so that ordinary frames never grow them: the deepest stream, a large trade burst.
+constexpr std::size_t kReservedLevels = 1000;
+constexpr std::size_t kReservedTrades = 1024;
+constexpr std::size_t kReservedKlines = 8;
+constexpr std::size_t kReservedFrameBytes = std::size_t{64} * 1024;
+
+// The text of a JSON string token without its quotes, or nullopt when the token is not a string or
+// holds an escape (no field read this way has one in a well-formed frame). raw_json_token() may carry
+// the whitespace that follows the closing quote.
+std::optional<std::string_view> string_token(od::value& value) {
+  const std::string_view token = value.raw_json_token();
+  if (token.size() < 2 || token.front() != '"') {
+    return std::nullopt;
+  }
+  const std::size_t close = token.find_last_of('"');
+  if (close == 0) {
+    return std::nullopt;
+  }
+  const std::string_view text = token.substr(1, close - 1);
+  if (text.find('\\') != std::string_view::npos) {
+    return std::nullopt;
+  }
+  return text;
+}
+
+// The token as written, for error messages.
+std::string_view token_text(od::value& value) {
+  const std::string_view token = value.raw_json_token();
+  return token.substr(0, token.find_last_not_of(" \t\r\n") + 1);
+}
+
+}  // namespace
+
+std::string_view to_string(BybitMessageKind kind) {
+  switch (kind) {
+    case BybitMessageKind::kOrderbook: return "orderbook";
+    case BybitMessageKind::kTrade: return "trade";
+    case BybitMessageKind::kTicker: return "ticker";
+    case BybitMessageKind::kKline: return "kline";
+    case BybitMessageKind::kControl: return "control";
+    case BybitMessageKind::kUnknown: return "unknown";
+  }
+  return "unknown";
+}
+
+// What the first pass over a frame found; views point into the input buffer or the parser's strings.
+struct BybitPublicParser::Frame {
+  std::string_view text;
+  std::string_view topic;
+  std::string_view type;
+  std::optional<std::uint64_t> ts;
+  std::optional<std::uint64_t> cts;
+  bool data_seen = false;
+  bool data_parsed = false;
+  model::Symbol symbol;
+  std::uint32_t depth = 0;
+  std::string_view interval;
+  bool data_symbol_seen = false;
+  std::optional<std::uint64_t> update_id;
+  std::optional<std::uint64_t> sequence;
+  std::string_view op;
+  std::optional<bool> success;
+  std::string_view ret_msg;
+  std::string_view conn_id;
+  std::string_view req_id;
+
+  // kInvalidArgument saying which frame, what is wrong, and the offending text.
+  [[nodiscard]] tl::unexpected<Error> error(std::string_view what, std::string_view offending) const {
+    const std::string_view where = topic.empty() ? std::string_view("frame") : topic;
+    return make_error(ErrorCode::kInvalidArgument,
+                      fmt::format("bybit {}: {}: {}", where, what, quote_input(offending)));
+  }
+  [[nodiscard]] tl::unexpected<Error> error(std::string_view what, simdjson::error_code code) const {
+    return error(fmt::format("{} ({})", what, simdjson::error_message(code)), text);
+  }
+
+  // A string field holding an exact decimal.
+  Result<Decimal> decimal(std::string_view name, od::value& value) const {
+    const auto digits = string_token(value);
+    if (!digits) {
+      return error(fmt::format("{} is not a decimal string", name), token_text(value));
+    }
+    auto parsed = Decimal::parse(*digits);
+    if (!parsed) {
+      return error(fmt::format("{}: {}", name, parsed.error().message), *digits);
+    }
+    return *parsed;
+  }
+
+  // As decimal(), with "" (Bybit's "no value") as nullopt.
+  Result<std::optional<Decimal>> optional_decimal(std::string_view name, od::value& value) const {
+    if (const auto digits = string_token(value); digits && digits->empty()) {
+      return std::optional<Decimal>();
+    }
+    KIMP_TRY_ASSIGN(const Decimal parsed, decimal(name, value));
+    return std::optional<Decimal>(parsed);
+  }
+
+  Result<std::uint64_t> integer(std::string_view name, od::value& value) const {
+    std::uint64_t number = 0;
+    if (value.get_uint64().get(number) != simdjson::SUCCESS) {
+      return error(fmt::format("{} is not an unsigned integer", name), token_text(value));
+    }
+    return number;
+  }
+
+  // Milliseconds since the epoch as a Timestamp.
+  Result<Timestamp> millis(std::string_view name, std::uint64_t ms) const {
+    auto at = ms > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())
+                  ? Result<Timestamp>(make_error(ErrorCode::kInvalidArgument, "out of range"))
+                  : Timestamp::from_ms(static_cast<std::int64_t>(ms));
+    if (!at) {
+      return error(fmt::format("{} is not a time in milliseconds", name), std::to_string(ms));
+    }
+    return *at;
+  }
+
+  // The symbol a data object names, which must be the topic's.
+  Status check_symbol(std::string_view name, od::value& value) const {
+    const auto name_text = string_token(value);
+    if (!name_text || *name_text != symbol.view()) {
+      return error(fmt::format("{} is not the topic's symbol", name), token_text(value));
+    }
+    return ok();
+  }
+};
+
+BybitPublicParser::BybitPublicParser(BybitCategory category) : category_(category) {
+  input_.resize(kReservedFrameBytes + simdjson::SIMDJSON_PADDING);
+  bids_.reserve(kReservedLevels);
+  asks_.reserve(kReservedLevels);
+  trades_.reserve(kReservedTrades);
+  klines_.reserve(kReservedKlines);
+  // simdjson sizes its internal buffers on the first document of each larger size; doing it here keeps
+  // the first frames from paying for it.
+  if (parser_.allocate(kReservedFrameBytes) != simdjson::SUCCESS) {
+    throw std::bad_alloc();
+  }
+}
+
+namespace {
+
+// Reads the topic into the frame: kind, symbol, depth or interval.
+Status parse_topic(std::string_view topic, BybitMessageKind& kind, model::Symbol& symbol,
+                   std::uint32_t& depth, std::string_view& interval) {
+  const auto unknown = [&] {
+    return make_error(ErrorCode::kInvalidArgument,
+                      fmt::format("bybit: unknown topic {}", quote_input(topic)));
+  };
+  const std::size_t dot = topic.find('.');
+  if (dot == std::string_view::npos) {
+    return unknown();
+  }
+  const std::string_view family = topic.substr(0, dot);
+  std::string_view rest = topic.substr(dot + 1);
+  if (family == "orderbook" || family == "kline") {
+    const std::size_t second = rest.find('.');
+    if (second == std::string_view::npos || second == 0) {
+      return unknown();
+    }
+    const std::string_view middle = rest.substr(0, second);
+    rest = rest.substr(second + 1);
+    if (family == "orderbook") {
+      const auto [end, code] = std::from_chars(middle.data(), middle.data() + middle.size(), depth);
+      if (code != std::errc() || end != middle.data() + middle.size() || depth == 0) {
+        return unknown();
+      }
+      kind = BybitMessageKind::kOrderbook;
+    } else {
+      interval = middle;
+      kind = BybitMessageKind::kKline;
+    }
+  } else if (family == "publicTrade") {
+    kind = BybitMessageKind::kTrade;
+  } else if (family == "tickers") {
+    kind = BybitMessageKind::kTicker;
+  } else {
+    return unknown();
+  }
+  auto parsed = model::Symbol::create(rest);
+  if (!parsed) {
+    kind = BybitMessageKind::kUnknown;
+    return make_error(ErrorCode::kInvalidArgument,
+                      fmt::format("bybit: topic {} names no valid symbol", quote_input(topic)));
+  }
+  symbol = *parsed;
+  return ok();
+}
+
+BybitStreamOp op_of(std::string_view op) {
+  if (op == "subscribe") {
+    return BybitStreamOp::kSubscribe;
+  }
+  if (op == "unsubscribe") {
+    return BybitStreamOp::kUnsubscribe;
+  }
+  if (op == "ping") {
+    return BybitStreamOp::kPing;
+  }
+  if (op == "pong") {
+    return BybitStreamOp::kPong;
+  }
+  if (op == "auth") {
+    return BybitStreamOp::kAuth;
+  }
+  return BybitStreamOp::kOther;
+}
+
+}  // namespace
+
+Result<BybitPublicMessage> BybitPublicParser::parse(std::string_view text) {
+  kind_ = BybitMessageKind::kUnknown;
+  Frame frame;
+  frame.text = text;
+  if (text.empty()) {
+    return frame.error("empty frame", text);
+  }
+  if (text.size() > kMaxFrameBytes) {
+    return frame.error(
+        fmt::format("frame of {} bytes exceeds the {} byte limit", text.size(), kMaxFrameBytes), text);
+  }
+  if (input_.size() < text.size() + simdjson::SIMDJSON_PADDING) {
+    input_.resize(text.size() + simdjson::SIMDJSON_PADDING);
+  }
+  std::memcpy(input_.data(), text.data(), text.size());
+
+  od::document doc;
+  if (const auto code = parser_.iterate(input_.data(), text.size(), input_.size()).get(doc); code) {
+    return frame.error("not JSON", code);
+  }
+  od::object root;
+  if (const auto code = doc.get_object().get(root); code) {
+    return frame.error("not a JSON object", code);
+  }
+  for (auto entry : root) {
+    od::field field;
+    if (const auto code = std::move(entry).get(field); code) {
+      return frame.error("malformed object", code);
+    }
+    const od::raw_json_string key = field.key();
+    od::value value = field.value();
+    if (key == "topic") {
+      const auto topic = string_token(value);
+      if (!topic) {
+        return frame.error("topic is not a string", token_text(value));
+      }
+      frame.topic = *topic;
+      KIMP_TRY(parse_topic(frame.topic, kind_, frame.symbol, frame.depth, frame.interval));
+    } else if (key == "type") {
+      const auto type = string_token(value);
+      if (!type) {
+        return frame.error("type is not a string", token_text(value));
+      }
+      frame.type = *type;
+    } else if (key == "ts") {
+      KIMP_TRY_ASSIGN(frame.ts, frame.integer("ts", value));
+    } else if (key == "cts") {
+      KIMP_TRY_ASSIGN(frame.cts, frame.integer("cts", value));
+    } else if (key == "data") {
+      frame.data_seen = true;
+      if (!frame.topic.empty()) {
+        KIMP_TRY(parse_data(frame, value));
+        frame.data_parsed = true;
+      }
+    } else if (key == "op") {
+      if (value.get_string().get(frame.op) != simdjson::SUCCESS) {
+        return frame.error("op is not a string", token_text(value));
+      }
+      if (frame.topic.empty()) {
+        kind_ = BybitMessageKind::kControl;
+      }
+    } else if (key == "success") {
+      bool success = false;
+      if (value.get_bool().get(success) != simdjson::SUCCESS) {
+        return frame.error("success is not a boolean", token_text(value));
+      }
+      frame.success = success;
+    } else if (key == "ret_msg" || key == "conn_id" || key == "req_id") {
+      std::string_view string;
+      if (value.get_string().get(string) != simdjson::SUCCESS) {
+        return frame.error("ret_msg, conn_id and req_id must be strings", token_text(value));
+      }
+      (key == "ret_msg" ? frame.ret_msg : key == "conn_id" ? frame.conn_id : frame.req_id) = string;
+    }
+  }
+  // current_location() fails with OUT_OF_BOUNDS exactly when the iteration consumed every token.
+  if (doc.current_location().error() != simdjson::OUT_OF_BOUNDS) {
+    return frame.error("trailing content after the object", text);
+  }
+  if (frame.data_seen && !frame.data_parsed && !frame.topic.empty()) {
+    // "data" came before "topic": read it again now that its shape is known.
+    doc.rewind();
+    od::value data;
+    if (const auto code = doc.find_field_unordered("data").get(data); code) {
+      return frame.error("data", code);
+    }
+    KIMP_TRY(parse_data(frame, data));
+  }
+  return assemble(frame);
+}
+
+Status BybitPublicParser::parse_data(Frame& frame, od::value data) {
+  switch (kind_) {
+    case BybitMessageKind::kOrderbook: return parse_book(frame, data);
+    case BybitMessageKind::kTrade: return parse_trades(frame, data);
+    case BybitMessageKind::kTicker: return parse_ticker(frame, data);
+    case BybitMessageKind::kKline: return parse_klines(frame, data);
+    case BybitMessageKind::kControl:
+    case BybitMessageKind::kUnknown: break;
+  }
+  return frame.error("data without a known topic", frame.text);
+}
+
+Status BybitPublicParser::parse_levels(Frame& frame, od::value side, std::vector<model::BookLevel>& out) {
+  out.clear();
+  od::array levels;
+  if (side.get_array().get(levels) != simdjson::SUCCESS) {
+    return frame.error("book side is not an array", token_text(side));
+  }
+  for (auto entry : levels) {
+    od::array level;
+    if (entry.get_array().get(level) != simdjson::SUCCESS) {
+      return frame.error("book level is not a [price, size] array", frame.text);
+    }
+    model::BookLevel parsed;
+    std::size_t count = 0;
+    for (auto element : level) {
+      if (const auto code = element.error(); code) {
+        return frame.error("malformed book level", code);
+      }
+      od::value number = element.value_unsafe();
+      if (count == 0) {
+        KIMP_TRY_ASSIGN(parsed.price, frame.decimal("level price", number));
+      } else if (count == 1) {
+        KIMP_TRY_ASSIGN(parsed.qty, frame.decimal("level size", number));
+      }
+      ++count;
+    }
+    if (count != 2) {
+      return frame.error(fmt::format("book level has {} elements, not [price, size]", count), frame.text);
+    }
+    out.push_back(parsed);
+  }
+  return ok();
+}
+
+Status BybitPublicParser::parse_book(Frame& frame, od::value data) {
+  od::object object;
+  if (data.get_object().get(object) != simdjson::SUCCESS) {
+    return frame.error("data is not an object", token_text(data));
+  }
+  bool bids_seen = false;
+  bool asks_seen = false;
+  for (auto entry : object) {
+    od::field field;
+    if (const auto code = std::move(entry).get(field); code) {
+      return frame.error("malformed data", code);
+    }
+    const od::raw_json_string key = field.key();
+    od::value value = field.value();
+    if (key == "b") {
+      KIMP_TRY(parse_levels(frame, value, bids_));
+      bids_seen = true;
+    } else if (key == "a") {
+      KIMP_TRY(parse_levels(frame, value, asks_));
+      asks_seen = true;
+    } else if (key == "u") {
+      KIMP_TRY_ASSIGN(frame.update_id, frame.integer("u", value));
+    } else if (key == "seq") {
+      KIMP_TRY_ASSIGN(frame.sequence, frame.integer("seq", value));
+    } else if (key == "s") {
+      KIMP_TRY(frame.check_symbol("s", value));
+      frame.data_symbol_seen = true;
+    }
+  }
+  if (!bids_seen || !asks_seen || !frame.update_id || !frame.sequence || !frame.data_symbol_seen) {
+    return frame.error("book data needs s, b, a, u and seq", frame.text);
+  }
+  return ok();
+}
+
+Status BybitPublicParser::parse_trades(Frame& frame, od::value data) {
+  trades_.clear();
+  od::array array;
+  if (data.get_array().get(array) != simdjson::SUCCESS) {
+    return frame.error("data is not an array", token_text(data));
+  }
+  for (auto entry : array) {
+    od::object object;
+    if (entry.get_object().get(object) != simdjson::SUCCESS) {
+      return frame.error("trade is not an object", frame.text);
+    }
+    model::Trade trade;
+    trade.venue = model::Venue::kBybit;
+    trade.symbol = frame.symbol;
+    bool time_seen = false;
+    bool side_seen = false;
+    bool price_seen = false;
+    bool qty_seen = false;
+    bool symbol_seen = false;
+    for (auto field_entry : object) {
+      od::field field;
+      if (const auto code = std::move(field_entry).get(field); code) {
+        return frame.error("malformed trade", code);
+      }
+      const od::raw_json_string key = field.key();
+      od::value value = field.value();
+      if (key == "T") {
+        KIMP_TRY_ASSIGN(const std::uint64_t ms, frame.integer("T", value));
+        KIMP_TRY_ASSIGN(trade.ts_event, frame.millis("T", ms));
+        time_seen = true;
+      } else if (key == "S") {
+        const auto side = string_token(value);
+        if (!side || (*side != "Buy" && *side != "Sell")) {
+          return frame.error("S is not Buy or Sell", token_text(value));
+        }
+        trade.taker_side = *side == "Buy" ? model::Side::kBuy : model::Side::kSell;
+        side_seen = true;
+      } else if (key == "p") {
+        KIMP_TRY_ASSIGN(trade.price, frame.decimal("p", value));
+        price_seen = true;
+      } else if (key == "v") {
+        KIMP_TRY_ASSIGN(trade.qty, frame.decimal("v", value));
+        qty_seen = true;
+      } else if (key == "s") {
+        KIMP_TRY(frame.check_symbol("s", value));
+        symbol_seen = true;
+      }
+    }
+    if (!time_seen || !side_seen || !price_seen || !qty_seen || !symbol_seen) {
+      return frame.error("trade needs T, s, S, v and p", frame.text);
+    }
+    if (!trade.price.is_positive() || !trade.qty.is_positive()) {
+      return frame.error("trade price and size must be positive", frame.text);
+    }
+    trades_.push_back(trade);
+  }
+  return ok();
+}
+
+Status BybitPublicParser::parse_ticker(Frame& frame, od::value data) {
+  od::object object;
+  if (data.get_object().get(object) != simdjson::SUCCESS) {
+    return frame.error("data is not an object", token_text(data));
+  }
+  ticker_ = model::Ticker{};
+  ticker_.venue = model::Venue::kBybit;
+  ticker_.symbol = frame.symbol;
+  bool symbol_seen = false;
+  for (auto entry : object) {
+    od::field field;
+    if (const auto code = std::move(entry).get(field); code) {
+      return frame.error("malformed data", code);
+    }
+    const od::raw_json_string key = field.key();
+    od::value value = field.value();
+    std::optional<Decimal>* target = nullptr;
+    std::string_view name;
+    if (key == "lastPrice") {
+      target = &ticker_.last_price, name = "lastPrice";
+    } else if (key == "bid1Price") {
+      target = &ticker_.bid_price, name = "bid1Price";
+    } else if (key == "ask1Price") {
+      target = &ticker_.ask_price, name = "ask1Price";
+    } else if (key == "markPrice") {
+      target = &ticker_.mark_price, name = "markPrice";
+    } else if (key == "indexPrice") {
+      target = &ticker_.index_price, name = "indexPrice";
+    } else if (key == "fundingRate") {
+      target = &ticker_.funding_rate, name = "fundingRate";
+    } else if (key == "volume24h") {
+      target = &ticker_.volume_24h, name = "volume24h";
+    } else if (key == "turnover24h") {
+      target = &ticker_.turnover_24h, name = "turnover24h";
+    } else if (key == "nextFundingTime") {
+      const auto text = string_token(value);
+      std::uint64_t ms = 0;
+      if (!text) {
+        return frame.error("nextFundingTime is not a string", token_text(value));
+      }
+      if (text->empty()) {
+        continue;
+      }
+      const auto [end, code] = std::from_chars(text->data(), text->data() + text->size(), ms);
+      if (code != std::errc() || end != text->data() + text->size()) {
+        return frame.error("nextFundingTime is not milliseconds", *text);
+      }
+      KIMP_TRY_ASSIGN(ticker_.next_funding_time, frame.millis("nextFundingTime", ms));
+    } else if (key == "symbol") {
+      KIMP_TRY(frame.check_symbol("symbol", value));
+      symbol_seen = true;
+    }
+    if (target != nullptr) {
+      KIMP_TRY_ASSIGN(*target, frame.optional_decimal(name, value));
+    }
+  }
+  if (!symbol_seen) {
+    return frame.error("ticker data needs symbol", frame.text);
+  }
+  return ok();
+}
+
+Status BybitPublicParser::parse_klines(Frame& frame, od::value data) {
+  klines_.clear();
+  od::array array;
+  if (data.get_array().get(array) != simdjson::SUCCESS) {
+    return frame.error("data is not an array", token_text(data));
+  }
+  for (auto entry : array) {
+    od::object object;
+    if (entry.get_object().get(object) != simdjson::SUCCESS) {
+      return frame.error("kline is not an object", frame.text);
+    }
+    BybitKline bar;
+    unsigned seen = 0;  // one bit per required field
+    for (auto field_entry : object) {
+      od::field field;
+      if (const auto code = std::move(field_entry).get(field); code) {
+        return frame.error("malformed kline", code);
+      }
+      const od::raw_json_string key = field.key();
+      od::value value = field.value();
+      const auto time = [&](std::string_view name, Timestamp& out, unsigned bit) -> Status {
+        KIMP_TRY_ASSIGN(const std::uint64_t ms, frame.integer(name, value));
+        KIMP_TRY_ASSIGN(out, frame.millis(name, ms));
+        seen |= bit;
+        return ok();
+      };
+      const auto number = [&](std::string_view name, Decimal& out, unsigned bit) -> Status {
+        KIMP_TRY_ASSIGN(out, frame.decimal(name, value));
+        seen |= bit;
+        return ok();
+      };
+      if (key == "start") {
+        KIMP_TRY(time("start", bar.start, 1U << 0U));
+      } else if (key == "end") {
+        KIMP_TRY(time("end", bar.end, 1U << 1U));
+      } else if (key == "timestamp") {
+        KIMP_TRY(time("timestamp", bar.ts_event, 1U << 2U));
+      } else if (key == "open") {
+        KIMP_TRY(number("open", bar.open, 1U << 3U));
+      } else if (key == "high") {
+        KIMP_TRY(number("high", bar.high, 1U << 4U));
+      } else if (key == "low") {
+        KIMP_TRY(number("low", bar.low, 1U << 5U));
+      } else if (key == "close") {
+        KIMP_TRY(number("close", bar.close, 1U << 6U));
+      } else if (key == "volume") {
+        KIMP_TRY(number("volume", bar.volume, 1U << 7U));
+      } else if (key == "turnover") {
+        KIMP_TRY(number("turnover", bar.turnover, 1U << 8U));
+      } else if (key == "confirm") {
+        if (value.get_bool().get(bar.confirm) != simdjson::SUCCESS) {
+          return frame.error("confirm is not a boolean", token_text(value));
+        }
+        seen |= 1U << 9U;
+      }
+    }
+    constexpr unsigned kAllFields = (1U << 10U) - 1;
+    if (seen != kAllFields) {
+      return frame.error(
+          "kline needs start, end, timestamp, open, high, low, close, volume, turnover and "
+          "confirm",
+          frame.text);
+    }
+    klines_.push_back(bar);
+  }
+  return ok();
+}
+
+Result<BybitPublicMessage> BybitPublicParser::assemble(Frame& frame) {
+  if (frame.topic.empty()) {
+    if (frame.op.empty()) {
+      return frame.error("neither a topic nor an op", frame.text);
+    }
+    BybitStreamControl control;
+    control.op = op_of(frame.op);
+    if (!frame.success && control.op != BybitStreamOp::kPong) {
+      return frame.error("reply without success", frame.text);
+    }
+    control.success = frame.success.value_or(true);
+    control.ret_msg = frame.ret_msg;
+    control.conn_id = frame.conn_id;
+    control.req_id = frame.req_id;
+    return control;
+  }
+  if (!frame.data_seen) {
+    return frame.error("missing data", frame.text);
+  }
+  if (!frame.ts) {
+    return frame.error("missing ts", frame.text);
+  }
+  KIMP_TRY_ASSIGN(const Timestamp ts, frame.millis("ts", *frame.ts));
+  const bool snapshot = frame.type == "snapshot";
+  if (!snapshot && frame.type != "delta") {
+    return frame.error("type is not snapshot or delta", frame.type);
+  }
+  switch (kind_) {
+    case BybitMessageKind::kOrderbook: {
+      model::BookUpdate book;
+      book.venue = model::Venue::kBybit;
+      book.symbol = frame.symbol;
+      book.action = snapshot ? model::BookAction::kSnapshot : model::BookAction::kDelta;
+      book.ts_event = ts;
+      if (frame.cts) {
+        KIMP_TRY_ASSIGN(book.ts_event, frame.millis("cts", *frame.cts));
+      }
+      book.update_id = *frame.update_id;
+      book.sequence = *frame.sequence;
+      book.depth = frame.depth;
+      book.bids = bids_;
+      book.asks = asks_;
+      return book;
+    }
+    case BybitMessageKind::kTrade: {
+      if (!snapshot) {
+        return frame.error("publicTrade type is not snapshot", frame.type);
+      }
+      return BybitTradeBatch{frame.symbol, ts, trades_};
+    }
+    case BybitMessageKind::kTicker: {
+      ticker_.ts_event = ts;
+      return ticker_;
+    }
+    case BybitMessageKind::kKline: {
+      return BybitKlineBatch{frame.symbol, frame.interval, klines_};
+    }
+    case BybitMessageKind::kControl:
+    case BybitMessageKind::kUnknown: break;
+  }
+  return frame.error("unknown topic", frame.topic);
+}
+
+}  // namespace kimp::venues::bybit
