@@ -55,21 +55,3 @@ inline Status ok() {
     return ::tl::unexpected<::kimp::Error>(std::move(tmp).error()); \
   }                                                                 \
   lhs = std::move(*tmp)
-
-// KIMP_CO_TRY / KIMP_CO_TRY_ASSIGN: the same for coroutines (boost::asio::awaitable<Result<T>>), which
-// must co_return instead of return.
-#define KIMP_CO_TRY(expr)                                                             \
-  do {                                                                                \
-    auto&& kimp_try_result_ = (expr);                                                 \
-    if (!kimp_try_result_) {                                                          \
-      co_return ::tl::unexpected<::kimp::Error>(std::move(kimp_try_result_).error()); \
-    }                                                                                 \
-  } while (false)
-
-#define KIMP_CO_TRY_ASSIGN(lhs, expr) KIMP_CO_TRY_ASSIGN_IMPL(KIMP_CONCAT(kimp_try_value_, __LINE__), lhs, expr)
-#define KIMP_CO_TRY_ASSIGN_IMPL(tmp, lhs, expr)                        \
-  auto tmp = (expr);                                                   \
-  if (!tmp) {                                                          \
-    co_return ::tl::unexpected<::kimp::Error>(std::move(tmp).error()); \
-  }                                                                    \
-  lhs = std::move(*tmp)

@@ -292,7 +292,10 @@ Result<std::unique_ptr<HttpClient>> HttpClient::create(const asio::any_io_execut
 }
 
 HttpClient::~HttpClient() {
-  close();
+  try {
+    close();
+  } catch (...) {  // NOLINT(bugprone-empty-catch): a destructor must not throw; sockets close with the pool
+  }
 }
 
 asio::awaitable<Result<HttpResponse>> HttpClient::request(HttpRequest request) {

@@ -55,7 +55,7 @@ Result<RateLimiter> RateLimiter::create(const Clock& clock, const std::vector<Ra
       return make_error(ErrorCode::kInvalidArgument,
                         fmt::format("rate-limit group {}: {}", config.name, backoff.error().message));
     }
-    limiter.groups_.emplace(config.name, Group{std::move(*bucket), std::move(*backoff), Timestamp{}, {}});
+    limiter.groups_.emplace(config.name, Group{*bucket, *backoff, Timestamp{}, {}});
   }
   return limiter;
 }

@@ -119,7 +119,11 @@ TimeSync::TimeSync(const Clock& clock, TimeSyncOptions options, Fetch fetch)
     : state_(std::make_shared<State>(clock, options, std::move(fetch))) {}
 
 TimeSync::~TimeSync() {
-  stop();
+  try {
+    stop();
+  } catch (
+      ...) {  // NOLINT(bugprone-empty-catch): a destructor must not throw; the loop sees `stopped` anyway
+  }
 }
 
 Status TimeSync::add_sample(const TimeSample& sample) {

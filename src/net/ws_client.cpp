@@ -35,7 +35,7 @@ using PlainWs = websocket::stream<beast::tcp_stream>;
 using TlsWs = websocket::stream<TlsStream>;
 
 constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
-constexpr std::size_t kInitialReadBuffer = 64U * 1024U;
+constexpr std::size_t kInitialReadBuffer = std::size_t{64} * 1024;
 
 std::int64_t to_ms(Duration duration) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(duration).count();
@@ -117,7 +117,7 @@ struct WsClient::Impl {
         endpoint(std::move(impl_endpoint)),
         options(std::move(impl_options)),
         callbacks(std::move(impl_callbacks)),
-        backoff(std::move(impl_backoff)),
+        backoff(impl_backoff),
         ssl_context(std::move(impl_ssl_context)),
         resolver(impl_executor),
         backoff_timer(impl_executor),
@@ -465,12 +465,16 @@ Result<std::unique_ptr<WsClient>> WsClient::create(const asio::any_io_executor& 
   KIMP_TRY_ASSIGN(Backoff backoff, Backoff::create(options.backoff, options.backoff_seed));
   KIMP_TRY_ASSIGN(asio::ssl::context ssl_context, make_client_tls_context(options.extra_ca_pem));
   auto impl = std::make_shared<Impl>(executor, clock, std::move(endpoint), std::move(options),
-                                     std::move(callbacks), std::move(backoff), std::move(ssl_context));
+                                     std::move(callbacks), backoff, std::move(ssl_context));
   return std::unique_ptr<WsClient>(new WsClient(std::move(impl)));
 }
 
 WsClient::~WsClient() {
-  stop();
+  try {
+    stop();
+  } catch (
+      ...) {  // NOLINT(bugprone-empty-catch): a destructor must not throw; the socket closes with the object
+  }
 }
 
 Status WsClient::set_callbacks(WsCallbacks callbacks) {

@@ -17,7 +17,7 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-const Timestamp kStart = Timestamp::from_ns(1'760'000'000'000'000'000);
+constexpr Timestamp kStart = Timestamp::from_ns(1'760'000'000'000'000'000);
 
 RateGroupConfig group(std::string name, std::int64_t tokens, Duration period, std::int64_t burst) {
   RateGroupConfig config{std::move(name), TokenBucketConfig{tokens, period, burst}, BackoffConfig{}};

@@ -17,7 +17,7 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-const Timestamp kStart = Timestamp::from_ns(1'760'000'000'000'000'000);
+constexpr Timestamp kStart = Timestamp::from_ns(1'760'000'000'000'000'000);
 
 TimeSample sample(std::int64_t send_ms, std::int64_t server_ms, std::int64_t recv_ms) {
   return TimeSample{kStart + milliseconds{send_ms}, kStart + milliseconds{server_ms},

@@ -16,7 +16,7 @@ namespace {
 using std::chrono::milliseconds;
 using testing::LoopbackWsServer;
 
-const Timestamp kRecvTime = Timestamp::from_ns(1'760'000'000'123'456'789);
+constexpr Timestamp kRecvTime = Timestamp::from_ns(1'760'000'000'123'456'789);
 
 // Counts its live copies, so a test can tell that every callback holding one was destroyed.
 struct LiveCounter {
@@ -46,7 +46,7 @@ class WsClientTest : public ::testing::Test {
   }
 
   std::unique_ptr<WsClient> make_client(WsClientOptions options = fast_options(),
-                                        std::vector<std::string> subscriptions = {"sub-a", "sub-b"}) {
+                                        const std::vector<std::string>& subscriptions = {"sub-a", "sub-b"}) {
     WsCallbacks callbacks;
     callbacks.on_message = [this](std::string_view frame, bool binary, Timestamp ts_recv) {
       received_.push_back(Received{std::string(frame), binary, ts_recv});
