@@ -554,7 +554,7 @@ HttpResponse UpbitApi::ticker(const UpbitParameters& query) const {
                      {"acc_trade_price", day.turnover},
                      {"acc_trade_price_24h", stats->turnover_24h},
                      {"acc_trade_volume", day.volume},
-                     {"acc_trade_volume_24h", stats->volume_24h},
+                     {"acc_trade_volume_24h", volume_number(stats->volume_24h)},
                      {"highest_52_week_price", exact_number(year_high != nullptr ? year_high->high : last)},
                      {"highest_52_week_date", date_of(year_high)},
                      {"lowest_52_week_price", exact_number(year_low != nullptr ? year_low->low : last)},

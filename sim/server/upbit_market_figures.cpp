@@ -5,7 +5,10 @@
 #include <chrono>
 #include <limits>
 
+#include <fmt/format.h>
+
 #include "sim/market/instruments.hpp"
+#include "sim/server/exact_json.hpp"
 
 namespace kimp::sim {
 
@@ -120,6 +123,11 @@ std::vector<Decimal> supported_levels(Decimal tick) {
     levels.push_back(level);
   }
   return levels;
+}
+
+boost::json::value volume_number(double volume) {
+  // A model volume is finite, non-negative and far below Decimal's range, so its 8-digit text parses.
+  return exact_number(Decimal::parse(fmt::format("{:.8f}", volume)).value());
 }
 
 std::string_view change_direction(Decimal signed_change) {

@@ -6,6 +6,8 @@
 #include <string_view>
 #include <vector>
 
+#include <boost/json/value.hpp>
+
 #include "core/decimal.hpp"
 #include "core/result.hpp"
 #include "core/timestamp.hpp"
@@ -21,6 +23,10 @@ std::string iso_seconds(Timestamp at);
 // "20250624" and "045653" of an iso_seconds text.
 std::string compact_date(const std::string& iso);
 std::string compact_time(const std::string& iso);
+
+// A volume of the model (a double) as Upbit writes its 24 h volumes: an exact decimal number with at
+// most 8 fractional digits ("3.07306624", never "3.0730662402493127E0"), rounded to the nearest 10^-8.
+boost::json::value volume_number(double volume);
 
 // "RISE", "FALL" or "EVEN": Upbit's `change` for a signed change from the previous close.
 std::string_view change_direction(Decimal signed_change);

@@ -184,7 +184,7 @@ Result<Texts> ticker_texts(const MarketModel& model, std::string_view code, Stre
   message.add("signed_change_rate", "scr", signed_rate);
   message.add("trade_volume", "tv", day.last_volume);
   message.add("acc_trade_volume", "atv", day.volume);
-  message.add("acc_trade_volume_24h", "atv24h", stats.volume_24h);
+  message.add("acc_trade_volume_24h", "atv24h", volume_number(stats.volume_24h));
   message.add("acc_trade_price", "atp", day.turnover);
   message.add("acc_trade_price_24h", "atp24h", stats.turnover_24h);
   message.add("trade_date", "tdt", json::string(compact_date(utc)));

@@ -129,43 +129,48 @@ Result<Decimal> narrow(Int128 units, fmt::format_string<Args...> operation, Args
   return Decimal::from_units(static_cast<std::int64_t>(units));
 }
 
-// Exchanges send prices and sizes as plain "123" or "123.456": those with at most 10 integer digits
-// (no superfluous leading zero) and 8 fractional digits are read here in one pass. Anything else,
-// including every text that is an error, is left to the general path.
-std::optional<Decimal> parse_plain(std::string_view text) {
-  constexpr std::size_t kMaxIntDigits = 10;  // below 92233720368, the integer part of the maximum
-  const std::size_t dot = text.find('.');
-  const std::string_view int_digits = text.substr(0, dot);
-  const std::string_view frac_digits =
-      dot == std::string_view::npos ? std::string_view() : text.substr(dot + 1);
-  if (int_digits.empty() || int_digits.size() > kMaxIntDigits ||
-      (int_digits.size() > 1 && int_digits[0] == '0') ||
-      (dot != std::string_view::npos && (frac_digits.empty() || frac_digits.size() > Decimal::kScale))) {
-    return std::nullopt;
-  }
-  std::int64_t units = 0;
-  for (const char digit : int_digits) {
-    if (digit < '0' || digit > '9') {
-      return std::nullopt;
-    }
-    units = units * 10 + (digit - '0');
-  }
-  for (const char digit : frac_digits) {
-    if (digit < '0' || digit > '9') {
-      return std::nullopt;
-    }
-    units = units * 10 + (digit - '0');
-  }
-  for (std::size_t scale = frac_digits.size(); scale < Decimal::kScale; ++scale) {
-    units *= 10;
-  }
-  return Decimal::from_units(units);
-}
-
 }  // namespace
 
 Result<Decimal> Decimal::from_integer(std::int64_t value) {
   return narrow(Int128{value} * kUnitsPerOne, "integer {}", value);
+}
+
+// One pass over the text, the digits accumulated as they are checked. Every text that is an error is
+// left to the general path, which says why.
+std::optional<Decimal> Decimal::parse_plain(std::string_view text) {
+  constexpr std::size_t kMaxIntDigits = 10;  // below 92233720368, the integer part of the maximum
+  static constexpr std::array<std::uint64_t, kScale + 1> kPowers = {
+      100'000'000, 10'000'000, 1'000'000, 100'000, 10'000, 1'000, 100, 10, 1};
+  const char* at = text.data();
+  const char* const end = at + text.size();
+  // Unsigned, so that a run of digits too long for the plain path wraps harmlessly before it is
+  // refused by its length.
+  std::uint64_t units = 0;
+  while (at != end && is_digit(*at)) {
+    units = units * 10 + static_cast<std::uint64_t>(*at - '0');
+    ++at;
+  }
+  const auto int_length = static_cast<std::size_t>(at - text.data());
+  if (int_length == 0 || int_length > kMaxIntDigits || (int_length > 1 && text.front() == '0')) {
+    return std::nullopt;
+  }
+  std::size_t frac_length = 0;
+  if (at != end) {
+    if (*at != '.') {
+      return std::nullopt;
+    }
+    const char* const frac_begin = ++at;
+    while (at != end && is_digit(*at)) {
+      units = units * 10 + static_cast<std::uint64_t>(*at - '0');
+      ++at;
+    }
+    frac_length = static_cast<std::size_t>(at - frac_begin);
+    if (at != end || frac_length == 0 || frac_length > kScale) {
+      return std::nullopt;
+    }
+  }
+  // At most 18 digits in all: below 10^18, so the units fit an int64.
+  return from_units(static_cast<std::int64_t>(units * kPowers[frac_length]));
 }
 
 Result<Decimal> Decimal::parse(std::string_view text) {

@@ -1,4 +1,5 @@
-// Result<T>: a value or an Error, with KIMP_TRY / KIMP_TRY_ASSIGN for early return on failure.
+// Result<T>: a value or an Error, with KIMP_TRY / KIMP_TRY_ASSIGN (and KIMP_CO_ in coroutines) for early
+// return on failure.
 #pragma once
 
 #include <string>
@@ -54,4 +55,23 @@ inline Status ok() {
   if (!tmp) {                                                       \
     return ::tl::unexpected<::kimp::Error>(std::move(tmp).error()); \
   }                                                                 \
+  lhs = std::move(*tmp)
+
+// KIMP_CO_TRY(expr) and KIMP_CO_TRY_ASSIGN(lhs, expr): the same inside a coroutine returning an awaitable
+// of a Result (co_return instead of return). `expr` may itself contain co_await.
+#define KIMP_CO_TRY(expr)                                                             \
+  do {                                                                                \
+    auto&& kimp_try_result_ = (expr);                                                 \
+    if (!kimp_try_result_) {                                                          \
+      co_return ::tl::unexpected<::kimp::Error>(std::move(kimp_try_result_).error()); \
+    }                                                                                 \
+  } while (false)
+
+#define KIMP_CO_TRY_ASSIGN(lhs, expr) \
+  KIMP_CO_TRY_ASSIGN_IMPL(KIMP_CONCAT(kimp_try_value_, __LINE__), lhs, expr)
+#define KIMP_CO_TRY_ASSIGN_IMPL(tmp, lhs, expr)                        \
+  auto tmp = (expr);                                                   \
+  if (!tmp) {                                                          \
+    co_return ::tl::unexpected<::kimp::Error>(std::move(tmp).error()); \
+  }                                                                    \
   lhs = std::move(*tmp)

@@ -15,43 +15,90 @@ bool malformed(model::BookLevel level) {
 
 }  // namespace
 
-OrderBook::Side::Side(bool asks, std::size_t capacity) : negate_(asks ? -1 : 0), levels_(capacity) {
+OrderBook::Side::Side(bool asks, std::size_t capacity)
+    : negate_(asks ? -1 : 0), ranks_(capacity), qtys_(capacity) {
   assert(capacity > 0);  // a book that can hold no level is a construction bug
 }
 
-std::uint64_t OrderBook::Side::set(model::BookLevel level) {
-  const std::int64_t key = rank(level.price);
-  const auto begin = levels_.begin();
-  const auto end = begin + static_cast<std::ptrdiff_t>(count_);
-  auto at = std::lower_bound(begin, end, key, [this](const model::BookLevel& held, std::int64_t wanted) {
-    return rank(held.price) < wanted;
-  });
-  if (at != end && at->price == level.price) {
-    if (level.qty.is_zero()) {
-      std::move(at + 1, end, at);
+std::size_t OrderBook::Side::find(std::int64_t key, std::size_t limit) const {
+  // Deltas name the levels near the top most often, and in order from the best down, so a short walk
+  // down from `limit` usually finds the place; a branch-free binary search covers the rest of the side
+  // (the comparisons of a search are unpredictable, and each mispredicted branch costs more than the
+  // conditional move does).
+  constexpr std::size_t kWalk = 8;
+  const std::int64_t* const ranks = ranks_.data();
+  const std::size_t stop = limit > kWalk ? limit - kWalk : 0;
+  std::size_t at = limit;
+  while (at > stop && ranks[at - 1] >= key) {
+    --at;
+  }
+  if (at != stop || stop == 0) {
+    return at;
+  }
+  // Every level from `stop` on ranks at or above `key`: the answer is in [0, stop].
+  const std::int64_t* base = ranks;
+  std::size_t length = stop;
+  while (length > 1) {
+    const std::size_t half = length / 2;
+    base = base[half] < key ? base + half : base;
+    length -= half;
+  }
+  return static_cast<std::size_t>(base - ranks) + (*base < key ? 1 : 0);
+}
+
+OrderBook::Side::SetResult OrderBook::Side::set(std::int64_t key, Decimal qty, std::size_t limit) {
+  const std::size_t at = find(key, limit);
+  const auto ranks = ranks_.begin();
+  const auto qtys = qtys_.begin();
+  const auto offset = [](std::size_t position) { return static_cast<std::ptrdiff_t>(position); };
+  if (at != count_ && ranks_[at] == key) {
+    if (qty.is_zero()) {
+      std::move(ranks + offset(at + 1), ranks + offset(count_), ranks + offset(at));
+      std::move(qtys + offset(at + 1), qtys + offset(count_), qtys + offset(at));
       --count_;
     } else {
-      at->qty = level.qty;
+      qtys_[at] = qty;
     }
-    return 0;
+    return {at, 0};
   }
-  if (level.qty.is_zero()) {
-    return 0;  // removal of a level not held
+  if (qty.is_zero()) {
+    return {at, 0};  // removal of a level not held
   }
-  if (count_ == levels_.size()) {
-    // Full: the worst level (index 0) gives way, unless the new one would be worse still.
-    if (at == begin) {
-      return 1;
+  if (count_ == ranks_.size()) {
+    // Full: the worst level (position 0) gives way, unless the new one would be worse still.
+    if (at == 0) {
+      return {0, 1};
     }
-    std::move(begin + 1, at, begin);
-    --at;
-    *at = level;
-    return 1;
+    std::move(ranks + 1, ranks + offset(at), ranks);
+    std::move(qtys + 1, qtys + offset(at), qtys);
+    ranks_[at - 1] = key;
+    qtys_[at - 1] = qty;
+    return {at - 1, 1};
   }
-  std::move_backward(at, end, end + 1);
-  *at = level;
+  std::move_backward(ranks + offset(at), ranks + offset(count_), ranks + offset(count_ + 1));
+  std::move_backward(qtys + offset(at), qtys + offset(count_), qtys + offset(count_ + 1));
+  ranks_[at] = key;
+  qtys_[at] = qty;
   ++count_;
-  return 0;
+  return {at, 0};
+}
+
+std::uint64_t OrderBook::Side::update(std::span<const model::BookLevel> levels) {
+  std::uint64_t trimmed = 0;
+  std::size_t limit = count_;
+  std::int64_t previous = 0;
+  for (std::size_t index = 0; index < levels.size(); ++index) {
+    const std::int64_t key = rank(levels[index].price);
+    // Only a level worse than the one before may start its search where that one ended.
+    if (index == 0 || key >= previous) {
+      limit = count_;
+    }
+    const SetResult result = set(key, levels[index].qty, limit);
+    limit = result.position;
+    trimmed += result.trimmed;
+    previous = key;
+  }
+  return trimmed;
 }
 
 bool OrderBook::Side::strictly_ordered(std::span<const model::BookLevel> levels) const {
@@ -68,15 +115,14 @@ std::uint64_t OrderBook::Side::assign(std::span<const model::BookLevel> levels) 
   count_ = 0;
   if (!strictly_ordered(levels)) {
     // Out of order, repeated prices or zero quantities: level by level, as a delta would.
-    std::uint64_t trimmed = 0;
-    for (const model::BookLevel& level : levels) {
-      trimmed += set(level);
-    }
-    return trimmed;
+    return update(levels);
   }
-  const std::size_t kept = std::min(levels.size(), levels_.size());
+  const std::size_t kept = std::min(levels.size(), ranks_.size());
   // Best first in, worst first held: the kept levels are the best `kept`, reversed.
-  std::reverse_copy(levels.begin(), levels.begin() + static_cast<std::ptrdiff_t>(kept), levels_.begin());
+  for (std::size_t index = 0; index < kept; ++index) {
+    ranks_[kept - 1 - index] = rank(levels[index].price);
+    qtys_[kept - 1 - index] = levels[index].qty;
+  }
   count_ = kept;
   return levels.size() - kept;
 }
@@ -137,12 +183,8 @@ Status OrderBook::apply(const model::BookUpdate& update) {
                                  "next snapshot",
                                  model::to_string(venue_), symbol_.view(), update.update_id, update_id_)));
     }
-    for (const model::BookLevel& level : update.bids) {
-      counters_.trimmed_levels += bids_.set(level);
-    }
-    for (const model::BookLevel& level : update.asks) {
-      counters_.trimmed_levels += asks_.set(level);
-    }
+    counters_.trimmed_levels += bids_.update(update.bids);
+    counters_.trimmed_levels += asks_.update(update.asks);
   }
   update_id_ = update.update_id;
   sequence_ = update.sequence;

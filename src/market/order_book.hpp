@@ -75,31 +75,48 @@ class OrderBook {
  private:
   // One side, stored worst level first so that changes near the top of the book, the most frequent,
   // move the fewest levels. Levels are ordered by rank: the price for bids, minus the price for asks.
+  // Ranks and quantities are held in separate arrays: searches read the ranks alone, densely.
   class Side {
    public:
     Side(bool asks, std::size_t capacity);
 
     void clear() { count_ = 0; }
-    // Sets (qty > 0) or removes (qty == 0) the level at `level.price`; returns the levels trimmed (0/1).
-    std::uint64_t set(model::BookLevel level);
+    // Sets (qty > 0) or removes (qty == 0) each of a delta's levels in turn; returns the levels trimmed.
+    std::uint64_t update(std::span<const model::BookLevel> levels);
     // Replaces the side with `levels` (best first); returns the levels trimmed.
     std::uint64_t assign(std::span<const model::BookLevel> levels);
 
     [[nodiscard]] std::size_t count() const { return count_; }
-    [[nodiscard]] std::size_t capacity() const { return levels_.size(); }
-    [[nodiscard]] model::BookLevel level(std::size_t index) const { return levels_[count_ - 1 - index]; }
+    [[nodiscard]] std::size_t capacity() const { return ranks_.size(); }
+    [[nodiscard]] model::BookLevel level(std::size_t index) const { return held(count_ - 1 - index); }
     [[nodiscard]] std::optional<model::BookLevel> best() const {
-      return count_ == 0 ? std::nullopt : std::optional(levels_[count_ - 1]);
+      return count_ == 0 ? std::nullopt : std::optional(held(count_ - 1));
     }
 
    private:
-    // Branch-free (x ^ -1) - -1 == -x: the comparison in the search stays predictable.
+    // Where set() left a level, and whether the side was full for it (0/1 trimmed).
+    struct SetResult {
+      std::size_t position;
+      std::uint64_t trimmed;
+    };
+
+    // Branch-free (x ^ -1) - -1 == -x; its own inverse. Prices are positive, so -x never overflows.
     [[nodiscard]] std::int64_t rank(Decimal price) const { return (price.units() ^ negate_) - negate_; }
+    [[nodiscard]] model::BookLevel held(std::size_t position) const {
+      return {Decimal::from_units((ranks_[position] ^ negate_) - negate_), qtys_[position]};
+    }
+    // The first position in [0, limit) whose level ranks at or above `key`, or `limit`; the caller
+    // knows that every level from `limit` on ranks above `key`.
+    [[nodiscard]] std::size_t find(std::int64_t key, std::size_t limit) const;
+    // Sets (qty > 0) or removes (qty == 0) the level of rank `key`, searching below `limit` only (as
+    // find()). The result's position bounds the search of a worse level next.
+    SetResult set(std::int64_t key, Decimal qty, std::size_t limit);
     // True when `levels` (best first) are strictly ordered with positive quantities.
     [[nodiscard]] bool strictly_ordered(std::span<const model::BookLevel> levels) const;
 
-    std::int64_t negate_;                   // -1 for asks, 0 for bids
-    std::vector<model::BookLevel> levels_;  // sized once; [0, count_) in use, worst first
+    std::int64_t negate_;              // -1 for asks, 0 for bids
+    std::vector<std::int64_t> ranks_;  // sized once; [0, count_) in use, worst first
+    std::vector<Decimal> qtys_;        // the quantity at each rank
     std::size_t count_ = 0;
   };
 

@@ -120,6 +120,14 @@ Status RateLimiter::on_rate_limited(std::string_view group_name, Duration retry_
   return ok();
 }
 
+Status RateLimiter::hold(std::string_view group_name, Duration wait) {
+  KIMP_TRY_ASSIGN(Group * group, find(group_name));
+  if (wait > Duration::zero()) {
+    group->blocked_until = std::max(group->blocked_until, clock_->now() + wait);
+  }
+  return ok();
+}
+
 Result<Timestamp> RateLimiter::blocked_until(std::string_view group_name) const {
   KIMP_TRY_ASSIGN(const Group* group, find(group_name));
   return group->blocked_until;

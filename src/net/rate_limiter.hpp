@@ -67,6 +67,12 @@ class RateLimiter {
   // Errors: kInvalidArgument for an unknown group.
   Status on_rate_limited(std::string_view group, Duration retry_after = Duration::zero());
 
+  // The venue reports the group's budget used up for `wait` (Bybit's X-Bapi-Limit-Status 0 until the
+  // reset time): no request leaves before then. Unlike on_rate_limited this is no refusal — it is not
+  // counted and does not lengthen the backoff. A wait <= 0 changes nothing; a block is only ever extended.
+  // Errors: kInvalidArgument for an unknown group.
+  Status hold(std::string_view group, Duration wait);
+
   // When the group's current block ends (a past instant when it is not blocked).
   // Errors: kInvalidArgument for an unknown group.
   [[nodiscard]] Result<Timestamp> blocked_until(std::string_view group) const;

@@ -21,9 +21,9 @@
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
 
-#include "child_process.hpp"
 #include "sim/auth/digest.hpp"
 #include "sim/ws_test_client.hpp"
+#include "venue_sim_process.hpp"
 
 namespace kimp {
 namespace {
@@ -31,58 +31,11 @@ namespace {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
-namespace fs = std::filesystem;
+using e2e::http_request;
 using sim::testing::WsRead;
 using sim::testing::WsTestClient;
 
 constexpr const char* kOrderbookTopic = "orderbook.50.BTCUSDT";
-
-struct HttpAnswer {
-  unsigned status = 0;
-  std::string body;
-};
-
-// One request on a fresh connection; status 0 when the connection failed or no answer came within
-// `timeout`.
-HttpAnswer http_request(std::uint16_t port, http::verb verb, const std::string& target,
-                        const std::string& body = {},
-                        const std::vector<std::pair<std::string, std::string>>& headers = {},
-                        std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
-  asio::io_context io;
-  beast::tcp_stream stream(io);
-  boost::system::error_code error;
-  stream.expires_after(timeout);
-  HttpAnswer answer;
-  stream.async_connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port),
-                       [&](boost::system::error_code connected) { error = connected; });
-  io.run();
-  if (error) {
-    return {};
-  }
-  http::request<http::string_body> request{verb, target, 11};
-  request.set(http::field::host, "127.0.0.1");
-  request.set(http::field::content_type, "application/json");
-  for (const auto& [name, value] : headers) {
-    request.set(name, value);
-  }
-  request.body() = body;
-  request.prepare_payload();
-  beast::flat_buffer buffer;
-  http::response<http::string_body> response;
-  http::async_write(stream, request, [&](boost::system::error_code written, std::size_t) {
-    if (written) {
-      return;
-    }
-    http::async_read(stream, buffer, response, [&](boost::system::error_code read, std::size_t) {
-      if (!read) {
-        answer = {response.result_int(), response.body()};
-      }
-    });
-  });
-  io.restart();
-  io.run();
-  return answer;
-}
 
 // Bybit's X-BAPI-* headers for a POST by the demo account.
 std::vector<std::pair<std::string, std::string>> bybit_signed(const std::string& body) {
@@ -102,58 +55,25 @@ std::vector<std::pair<std::string, std::string>> bybit_signed(const std::string&
 class VenueSimFaults : public ::testing::Test {
  protected:
   void SetUp() override {
-    config_ = fs::path(::testing::TempDir()) /
-              fmt::format("faults_{}_{}.toml", ::getpid(),
-                          ::testing::UnitTest::GetInstance()->current_test_info()->name());
     // Rate limits far above the traffic, so every 10006 seen comes from the injector.
-    std::ofstream(config_) << R"([server]
-upbit_port = 0
-bybit_port = 0
-fx_port = 0
-admin_port = 0
-
-[rate_limits]
-bybit_public = 1000000
-upbit_quotation = 1000000
-
-[[accounts]]
-name = "demo"
-upbit_access_key = "demo-upbit-access-key"
-upbit_secret_key = "demo-upbit-secret-key"
-bybit_api_key = "demo-bybit-api-key"
-bybit_api_secret = "demo-bybit-api-secret"
-krw = 100000000
-usdt = 100000
-)";
-    venue_ = std::make_unique<e2e::ChildProcess>(std::vector<std::string>{
-        KIMP_CLI_PATH, "--log-level", "error", "venue-sim", "--config", config_.string()});
-    ASSERT_GT(venue_->pid(), 0);
-    const auto ready = boost::json::parse(venue_->read_line()).as_object();
-    upbit_ = static_cast<std::uint16_t>(ready.at("upbit").as_int64());
-    bybit_ = static_cast<std::uint16_t>(ready.at("bybit").as_int64());
-    admin_ = static_cast<std::uint16_t>(ready.at("admin").as_int64());
+    venue_ = std::make_unique<e2e::VenueSimProcess>(
+        ::testing::UnitTest::GetInstance()->current_test_info()->name(),
+        "[rate_limits]\nbybit_public = 1000000\nupbit_quotation = 1000000\n");
+    ASSERT_TRUE(venue_->started());
+    upbit_ = venue_->upbit_port();
+    bybit_ = venue_->bybit_port();
+    admin_ = venue_->admin_port();
   }
 
-  void TearDown() override {
-    EXPECT_EQ(venue_->terminate(), 0);
-    fs::remove(config_);
-  }
+  void TearDown() override { EXPECT_EQ(venue_->terminate(), 0); }
 
   void set_faults(const std::string& json) {
     const auto answer = http_request(admin_, http::verb::post, "/faults", json);
     ASSERT_EQ(answer.status, 200U) << answer.body;
   }
 
-  // The injector's count for (venue, kind, target).
   std::uint64_t injected(std::string_view kind, std::string_view target, std::string_view venue = "bybit") {
-    const auto faults = boost::json::parse(http_request(admin_, http::verb::get, "/faults").body);
-    for (const auto& entry : faults.at("counts").as_array()) {
-      if (entry.at("venue").as_string() == venue && entry.at("kind").as_string() == kind &&
-          entry.at("target").as_string() == target) {
-        return entry.at("count").to_number<std::uint64_t>();
-      }
-    }
-    return 0;
+    return venue_->injected(kind, target, venue);
   }
 
   // A client subscribed to the BTCUSDT 50-level book, its snapshot already read.
@@ -194,8 +114,7 @@ usdt = 100000
     return missing;
   }
 
-  fs::path config_;
-  std::unique_ptr<e2e::ChildProcess> venue_;
+  std::unique_ptr<e2e::VenueSimProcess> venue_;
   std::uint16_t upbit_ = 0;
   std::uint16_t bybit_ = 0;
   std::uint16_t admin_ = 0;

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <iterator>
 #include <limits>
+#include <optional>
 #include <random>
 #include <sstream>
 #include <string>
@@ -157,6 +158,148 @@ TEST(DecimalParse, HugeDigitStrings_AreJudgedByValueNotLength) {
   EXPECT_EQ(Decimal::parse(padded).value(), units(1'250'000'000));
   const std::string long_exponent = "1e-" + std::string(5000, '0') + "8";
   EXPECT_EQ(Decimal::parse(long_exponent).value(), units(1));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The plain fast paths (parse_plain, parse_plain_padded) against the general path
+
+// The text followed by junk that is neither a digit nor a dot, in a buffer with 16 bytes to spare
+// after it, as parse_plain_padded() requires; the junk would change the value if it were read as text.
+class PaddedText {
+ public:
+  explicit PaddedText(std::string_view text, char junk = '7') : buffer_(text.size() + 16, junk) {
+    std::copy(text.begin(), text.end(), buffer_.begin());
+  }
+  [[nodiscard]] std::string_view view() const { return {buffer_.data(), buffer_.size() - 16}; }
+
+ private:
+  std::string buffer_;
+};
+
+// parse_plain_padded() as an optional; a sentinel in `out` shows that a refusal leaves it untouched.
+std::optional<Decimal> padded_parse(const PaddedText& text) {
+  const Decimal sentinel = Decimal::from_units(-424242);
+  Decimal out = sentinel;
+  if (!Decimal::parse_plain_padded(text.view(), out)) {
+    EXPECT_EQ(out, sentinel) << text.view();
+    return std::nullopt;
+  }
+  return out;
+}
+
+// What the general path makes of `text`: appending "e0" keeps the value and keeps the fast paths,
+// which accept no exponent, out of it. Text with an exponent already goes there as it is.
+Result<Decimal> general_parse(std::string_view text) {
+  if (text.find_first_of("eE") != std::string_view::npos) {
+    return Decimal::parse(text);
+  }
+  return Decimal::parse(std::string(text) + "e0");
+}
+
+// parse(), parse_plain() and parse_plain_padded() (with two kinds of junk after the text) agree on
+// `text`: the fast paths give parse()'s value or nullopt, and a value only for plain text.
+void expect_paths_agree(std::string_view text, bool plain) {
+  const Result<Decimal> parsed = Decimal::parse(text);
+  const Result<Decimal> general = general_parse(text);
+  ASSERT_EQ(parsed.has_value(), general.has_value()) << text;
+  if (parsed.has_value()) {
+    EXPECT_EQ(*parsed, *general) << text;
+  }
+  const std::optional<Decimal> fast = Decimal::parse_plain(text);
+  EXPECT_EQ(fast.has_value(), plain) << text;
+  if (fast.has_value()) {
+    ASSERT_TRUE(parsed.has_value()) << text;
+    EXPECT_EQ(*fast, *parsed) << text;
+  }
+  for (const char junk : {'7', '.'}) {
+    EXPECT_EQ(padded_parse(PaddedText(text, junk)), fast) << text << " with " << junk << " after it";
+  }
+}
+
+TEST(DecimalParsePlain, EdgeCases_AgreeWithTheGeneralPath) {
+  const std::pair<std::string_view, bool> cases[] = {
+      // Plain text, at the limits of the fast paths.
+      {"0", true},
+      {"7", true},
+      {"0.5", true},
+      {"65123.6", true},
+      {"0.119625", true},
+      {"0.00000001", true},
+      {"12345678", true},
+      {"12345678.12345678", true},
+      {"123456789.5", true},
+      {"1234567890", true},
+      {"9999999999.99999999", true},
+      {"1234567.1234", true},
+      {"0.10000000", true},
+      // Leading zeros, signs, missing digits on one side of the dot: the general path's.
+      {"00", false},
+      {"007", false},
+      {"0009.5000", false},
+      {"01.5", false},
+      {"-0", false},
+      {"+0", false},
+      {"-1.5", false},
+      {".5", false},
+      {"5.", false},
+      {".", false},
+      {"", false},
+      // More digits than the fast paths take: 11 integer digits, 9 fractional ones.
+      {"12345678901", false},
+      {"92233720368.54775807", false},
+      {"92233720368.54775808", false},
+      {"99999999999", false},
+      {"100000000000", false},
+      {"1.123456789", false},
+      {"1.000000000", false},
+      {"0.000000001", false},
+      {"12345678.123456789", false},
+      // Exponents, whitespace and other characters.
+      {"1e3", false},
+      {"1E+3", false},
+      {"1.5e-05", false},
+      {"1.5e", false},
+      {" 1", false},
+      {"1 ", false},
+      {"1\t", false},
+      {" ", false},
+      {"1..5", false},
+      {"1.2.3", false},
+      {"1,5", false},
+      {"0x10", false},
+      {"nan", false},
+      {"1/2", false},
+      {"1:2", false},
+      {"12345678:", false},
+      {"123456789012345678", false},
+      {"1234567890123456789", false},
+  };
+  for (const auto& [text, plain] : cases) {
+    expect_paths_agree(text, plain);
+  }
+}
+
+TEST(DecimalParsePlain, RandomShortTexts_AgreeWithTheGeneralPath) {
+  // Texts of up to 20 characters drawn mostly from digits and the dot, so that plain numbers, near
+  // misses and every position of the dot around the 8-byte words all occur.
+  constexpr std::string_view kAlphabet = "0123456789012345678901234567890123456789...e-+ /:";
+  std::mt19937_64 engine(kSeed);
+  int plain = 0;
+  for (int i = 0; i < 200'000; ++i) {
+    std::string text(engine() % 21, '0');
+    for (char& c : text) {
+      c = kAlphabet[engine() % kAlphabet.size()];
+    }
+    const Result<Decimal> parsed = Decimal::parse(text);
+    const std::optional<Decimal> fast = Decimal::parse_plain(text);
+    if (fast.has_value()) {
+      ASSERT_TRUE(parsed.has_value()) << text;
+      ASSERT_EQ(*fast, *parsed) << text;
+    }
+    ASSERT_EQ(padded_parse(PaddedText(text, static_cast<char>('0' + engine() % 10))), fast) << text;
+    plain += fast.has_value() ? 1 : 0;
+  }
+  EXPECT_GT(plain, 20'000);  // the draw reaches the fast paths' values, not only their refusals
 }
 
 struct FormatCase {

@@ -3,6 +3,13 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <iterator>
+#include <map>
+#include <random>
 #include <string_view>
 #include <vector>
 
@@ -292,6 +299,99 @@ TEST(OrderBook, Invalidate_RefusesDeltasUntilSnapshot) {
   EXPECT_FALSE(book.apply(Message{BookAction::kDelta, 42, {}, {}}.view()));
   ASSERT_TRUE(book.apply(snapshot(50).view()));
   EXPECT_TRUE(book.valid());
+}
+
+// A side as a sorted map (best first by `better`), trimmed the way OrderBook documents: when full, the
+// worst level gives way to a better new one, and a new level worse than all is dropped.
+template <class Better>
+class ReferenceSide {
+ public:
+  explicit ReferenceSide(std::size_t capacity) : capacity_(capacity) {}
+
+  void set(BookLevel level) {
+    const auto held = levels_.find(level.price);
+    if (held != levels_.end()) {
+      if (level.qty.is_zero()) {
+        levels_.erase(held);
+      } else {
+        held->second = level.qty;
+      }
+      return;
+    }
+    if (level.qty.is_zero()) {
+      return;
+    }
+    if (levels_.size() == capacity_) {
+      ++trimmed_;
+      const auto worst = std::prev(levels_.end());
+      if (Better()(worst->first, level.price)) {
+        return;
+      }
+      levels_.erase(worst);
+    }
+    levels_.emplace(level.price, level.qty);
+  }
+
+  [[nodiscard]] std::vector<BookLevel> levels() const {
+    std::vector<BookLevel> out;
+    for (const auto& [price, qty] : levels_) {
+      out.push_back({price, qty});
+    }
+    return out;
+  }
+  [[nodiscard]] std::uint64_t trimmed() const { return trimmed_; }
+
+ private:
+  std::size_t capacity_;
+  std::map<Decimal, Decimal, Better> levels_;
+  std::uint64_t trimmed_ = 0;
+};
+
+// One random run: `capacity` levels a side, prices on a grid of `ticks` ticks so that updates,
+// removals and inserts of every depth occur; three deltas in four sorted best first as Bybit sends them.
+void expect_random_deltas_match_reference(std::size_t capacity, std::int64_t ticks) {
+  std::mt19937_64 engine(0x626f6f6b + capacity);
+  OrderBook book(model::Venue::kBybit, btc, capacity);
+  ReferenceSide<std::greater<>> bids(capacity);
+  ReferenceSide<std::less<>> asks(capacity);
+  ASSERT_TRUE(book.apply(Message{BookAction::kSnapshot, 1, {}, {}}.view()));
+  const auto random_levels = [&](bool bid_side) {
+    std::vector<BookLevel> levels(engine() % 12);
+    for (BookLevel& level : levels) {
+      // Bids at or below 1000, asks above: the book stays uncrossed, though a side does not care.
+      const auto tick = static_cast<std::int64_t>(engine() % static_cast<std::uint64_t>(ticks));
+      level.price = Decimal::from_units((bid_side ? 1000 - tick : 1001 + tick) * Decimal::kUnitsPerOne);
+      level.qty = Decimal::from_units(engine() % 3 == 0 ? 0 : static_cast<std::int64_t>(engine() % 1000 + 1));
+    }
+    if (engine() % 4 != 0) {
+      std::sort(levels.begin(), levels.end(),
+                [&](BookLevel a, BookLevel b) { return bid_side ? a.price > b.price : a.price < b.price; });
+      levels.erase(std::unique(levels.begin(), levels.end(),
+                               [](BookLevel a, BookLevel b) { return a.price == b.price; }),
+                   levels.end());
+    }
+    return levels;
+  };
+  for (std::uint64_t update_id = 2; update_id < 20'000; ++update_id) {
+    const Message delta{BookAction::kDelta, update_id, random_levels(true), random_levels(false)};
+    ASSERT_TRUE(book.apply(delta.view()));
+    for (const BookLevel& level : delta.bids) {
+      bids.set(level);
+    }
+    for (const BookLevel& level : delta.asks) {
+      asks.set(level);
+    }
+    ASSERT_EQ(bids_of(book), bids.levels()) << "capacity " << capacity << ", after update " << update_id;
+    ASSERT_EQ(asks_of(book), asks.levels()) << "capacity " << capacity << ", after update " << update_id;
+    ASSERT_EQ(book.counters().trimmed_levels, bids.trimmed() + asks.trimmed())
+        << "capacity " << capacity << ", after update " << update_id;
+  }
+  EXPECT_GT(book.counters().trimmed_levels, 100U) << capacity;  // the sides were full often
+}
+
+TEST(OrderBook, RandomDeltasSortedOrNot_MatchAReferenceMapIncludingTrimming) {
+  expect_random_deltas_match_reference(12, 40);    // mostly within the short walk from the top
+  expect_random_deltas_match_reference(200, 400);  // deep books: the binary search
 }
 
 }  // namespace

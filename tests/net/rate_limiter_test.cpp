@@ -185,6 +185,22 @@ TEST(RateLimiter, UnknownGroup_IsInvalidArgumentEverywhere) {
   EXPECT_EQ(limiter->blocked_until("orders").error().code, ErrorCode::kInvalidArgument);
 }
 
+TEST(RateLimiter, Hold_BlocksWithoutCountingARefusalOrGrowingTheBackoff) {
+  SimClock clock(kStart);
+  auto limiter = RateLimiter::create(clock, {group("private", 10, seconds{1}, 10)}).value();
+  ASSERT_TRUE(limiter.hold("private", milliseconds{700}));
+  EXPECT_EQ(limiter.blocked_until("private").value(), kStart + milliseconds{700});
+  EXPECT_EQ(limiter.reserve("private").value(), milliseconds{700});
+  ASSERT_TRUE(limiter.hold("private", milliseconds{100}));
+  EXPECT_EQ(limiter.blocked_until("private").value(), kStart + milliseconds{700}) << "only ever extended";
+  ASSERT_TRUE(limiter.hold("private", Duration::zero()));
+  EXPECT_EQ(limiter.counters("private")->rejections, 0U);
+  // The first refusal after holds still starts the backoff at its first step (1 s).
+  ASSERT_TRUE(limiter.on_rate_limited("private"));
+  EXPECT_EQ(limiter.blocked_until("private").value(), kStart + seconds{1});
+  EXPECT_FALSE(limiter.hold("nope", seconds{1}));
+}
+
 TEST(RateLimiter, BadConfigurations_AreRefused) {
   SimClock clock(kStart);
   EXPECT_EQ(RateLimiter::create(clock, {}).error().code, ErrorCode::kInvalidArgument);

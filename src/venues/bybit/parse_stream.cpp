@@ -24,28 +24,38 @@ constexpr std::size_t kReservedKlines = 8;
 constexpr std::size_t kReservedFrameBytes = std::size_t{64} * 1024;
 
 // The text of a JSON string token without its quotes, or nullopt when the token is not a string or
-// holds an escape (no field read this way has one in a well-formed frame). raw_json_token() may carry
-// the whitespace that follows the closing quote.
+// holds an escape (no field read this way has one in a well-formed frame). One scan up to the closing
+// quote: the strings read here (prices, sizes, symbols) are a few characters long.
 std::optional<std::string_view> string_token(od::value& value) {
   const std::string_view token = value.raw_json_token();
-  if (token.size() < 2 || token.front() != '"') {
+  if (token.empty() || token.front() != '"') {
     return std::nullopt;
   }
-  const std::size_t close = token.find_last_of('"');
-  if (close == 0) {
-    return std::nullopt;
+  for (std::size_t at = 1; at < token.size(); ++at) {
+    if (token[at] == '"') {
+      return token.substr(1, at - 1);
+    }
+    if (token[at] == '\\') {
+      return std::nullopt;
+    }
   }
-  const std::string_view text = token.substr(1, close - 1);
-  if (text.find('\\') != std::string_view::npos) {
-    return std::nullopt;
-  }
-  return text;
+  return std::nullopt;
 }
 
 // The token as written, for error messages.
 std::string_view token_text(od::value& value) {
   const std::string_view token = value.raw_json_token();
   return token.substr(0, token.find_last_not_of(" \t\r\n") + 1);
+}
+
+// A string token of plain digits ("65123.6") into `out`; false for anything else, which the caller
+// reads the general way. Bybit writes no space before the next token: when the token ends in a quote
+// and what lies between the quotes is plain digits, it is a whole string without escapes. Tokens lie
+// in the parser's input buffer, whose simdjson padding parse_plain_padded() may read into.
+bool plain_decimal(od::value& value, Decimal& out) {
+  const std::string_view token = value.raw_json_token();
+  return token.size() >= 2 && token.front() == '"' && token.back() == '"' &&
+         Decimal::parse_plain_padded(token.substr(1, token.size() - 2), out);
 }
 
 }  // namespace
@@ -95,6 +105,16 @@ struct BybitPublicParser::Frame {
 
   // A string field holding an exact decimal.
   Result<Decimal> decimal(std::string_view name, od::value& value) const {
+    Decimal plain;
+    if (plain_decimal(value, plain)) {
+      return plain;
+    }
+    return general_decimal(name, value);
+  }
+
+  // decimal() for a token plain_decimal() refused, errors included. Out of line, so that the fast
+  // path stays small enough to be inlined into the level loop.
+  [[gnu::noinline]] Result<Decimal> general_decimal(std::string_view name, od::value& value) const {
     const auto digits = string_token(value);
     if (!digits) {
       return error(fmt::format("{} is not a decimal string", name), token_text(value));
@@ -257,7 +277,7 @@ Result<BybitPublicMessage> BybitPublicParser::parse(std::string_view text) {
       return frame.error("malformed object", code);
     }
     const od::raw_json_string key = field.key();
-    od::value value = field.value();
+    od::value& value = field.value();
     if (key == "topic") {
       const auto topic = string_token(value);
       if (!topic) {
@@ -318,7 +338,7 @@ Result<BybitPublicMessage> BybitPublicParser::parse(std::string_view text) {
   return assemble(frame);
 }
 
-Status BybitPublicParser::parse_data(Frame& frame, od::value data) {
+Status BybitPublicParser::parse_data(Frame& frame, od::value& data) {
   switch (kind_) {
     case BybitMessageKind::kOrderbook: return parse_book(frame, data);
     case BybitMessageKind::kTrade: return parse_trades(frame, data);
@@ -330,7 +350,7 @@ Status BybitPublicParser::parse_data(Frame& frame, od::value data) {
   return frame.error("data without a known topic", frame.text);
 }
 
-Status BybitPublicParser::parse_levels(Frame& frame, od::value side, std::vector<model::BookLevel>& out) {
+Status BybitPublicParser::parse_levels(Frame& frame, od::value& side, std::vector<model::BookLevel>& out) {
   out.clear();
   od::array levels;
   if (side.get_array().get(levels) != simdjson::SUCCESS) {
@@ -341,29 +361,31 @@ Status BybitPublicParser::parse_levels(Frame& frame, od::value side, std::vector
     if (entry.get_array().get(level) != simdjson::SUCCESS) {
       return frame.error("book level is not a [price, size] array", frame.text);
     }
-    model::BookLevel parsed;
+    // Read in place: a level assembled on the stack and then copied is stored as two halves and
+    // reloaded whole, which stalls the store forwarding of every level.
+    model::BookLevel& parsed = out.emplace_back();
     std::size_t count = 0;
     for (auto element : level) {
       if (const auto code = element.error(); code) {
         return frame.error("malformed book level", code);
       }
-      od::value number = element.value_unsafe();
-      if (count == 0) {
-        KIMP_TRY_ASSIGN(parsed.price, frame.decimal("level price", number));
-      } else if (count == 1) {
-        KIMP_TRY_ASSIGN(parsed.qty, frame.decimal("level size", number));
+      od::value& number = element.value_unsafe();
+      if (count < 2) {
+        Decimal& target = count == 0 ? parsed.price : parsed.qty;
+        if (!plain_decimal(number, target)) {
+          KIMP_TRY_ASSIGN(target, frame.general_decimal(count == 0 ? "level price" : "level size", number));
+        }
       }
       ++count;
     }
     if (count != 2) {
       return frame.error(fmt::format("book level has {} elements, not [price, size]", count), frame.text);
     }
-    out.push_back(parsed);
   }
   return ok();
 }
 
-Status BybitPublicParser::parse_book(Frame& frame, od::value data) {
+Status BybitPublicParser::parse_book(Frame& frame, od::value& data) {
   od::object object;
   if (data.get_object().get(object) != simdjson::SUCCESS) {
     return frame.error("data is not an object", token_text(data));
@@ -376,7 +398,7 @@ Status BybitPublicParser::parse_book(Frame& frame, od::value data) {
       return frame.error("malformed data", code);
     }
     const od::raw_json_string key = field.key();
-    od::value value = field.value();
+    od::value& value = field.value();
     if (key == "b") {
       KIMP_TRY(parse_levels(frame, value, bids_));
       bids_seen = true;
@@ -398,7 +420,7 @@ Status BybitPublicParser::parse_book(Frame& frame, od::value data) {
   return ok();
 }
 
-Status BybitPublicParser::parse_trades(Frame& frame, od::value data) {
+Status BybitPublicParser::parse_trades(Frame& frame, od::value& data) {
   trades_.clear();
   od::array array;
   if (data.get_array().get(array) != simdjson::SUCCESS) {
@@ -423,7 +445,7 @@ Status BybitPublicParser::parse_trades(Frame& frame, od::value data) {
         return frame.error("malformed trade", code);
       }
       const od::raw_json_string key = field.key();
-      od::value value = field.value();
+      od::value& value = field.value();
       if (key == "T") {
         KIMP_TRY_ASSIGN(const std::uint64_t ms, frame.integer("T", value));
         KIMP_TRY_ASSIGN(trade.ts_event, frame.millis("T", ms));
@@ -457,7 +479,7 @@ Status BybitPublicParser::parse_trades(Frame& frame, od::value data) {
   return ok();
 }
 
-Status BybitPublicParser::parse_ticker(Frame& frame, od::value data) {
+Status BybitPublicParser::parse_ticker(Frame& frame, od::value& data) {
   od::object object;
   if (data.get_object().get(object) != simdjson::SUCCESS) {
     return frame.error("data is not an object", token_text(data));
@@ -472,7 +494,7 @@ Status BybitPublicParser::parse_ticker(Frame& frame, od::value data) {
       return frame.error("malformed data", code);
     }
     const od::raw_json_string key = field.key();
-    od::value value = field.value();
+    od::value& value = field.value();
     std::optional<Decimal>* target = nullptr;
     std::string_view name;
     if (key == "lastPrice") {
@@ -519,7 +541,7 @@ Status BybitPublicParser::parse_ticker(Frame& frame, od::value data) {
   return ok();
 }
 
-Status BybitPublicParser::parse_klines(Frame& frame, od::value data) {
+Status BybitPublicParser::parse_klines(Frame& frame, od::value& data) {
   klines_.clear();
   od::array array;
   if (data.get_array().get(array) != simdjson::SUCCESS) {
@@ -538,7 +560,7 @@ Status BybitPublicParser::parse_klines(Frame& frame, od::value data) {
         return frame.error("malformed kline", code);
       }
       const od::raw_json_string key = field.key();
-      od::value value = field.value();
+      od::value& value = field.value();
       const auto time = [&](std::string_view name, Timestamp& out, unsigned bit) -> Status {
         KIMP_TRY_ASSIGN(const std::uint64_t ms, frame.integer(name, value));
         KIMP_TRY_ASSIGN(out, frame.millis(name, ms));

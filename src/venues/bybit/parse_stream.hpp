@@ -98,12 +98,12 @@ class BybitPublicParser {
  private:
   struct Frame;
 
-  Status parse_data(Frame& frame, simdjson::ondemand::value data);
-  Status parse_book(Frame& frame, simdjson::ondemand::value data);
-  Status parse_levels(Frame& frame, simdjson::ondemand::value side, std::vector<model::BookLevel>& out);
-  Status parse_trades(Frame& frame, simdjson::ondemand::value data);
-  Status parse_ticker(Frame& frame, simdjson::ondemand::value data);
-  Status parse_klines(Frame& frame, simdjson::ondemand::value data);
+  Status parse_data(Frame& frame, simdjson::ondemand::value& data);
+  Status parse_book(Frame& frame, simdjson::ondemand::value& data);
+  Status parse_levels(Frame& frame, simdjson::ondemand::value& side, std::vector<model::BookLevel>& out);
+  Status parse_trades(Frame& frame, simdjson::ondemand::value& data);
+  Status parse_ticker(Frame& frame, simdjson::ondemand::value& data);
+  Status parse_klines(Frame& frame, simdjson::ondemand::value& data);
   Result<BybitPublicMessage> assemble(Frame& frame);
 
   BybitCategory category_;

@@ -123,7 +123,7 @@ Result<Timestamp> ms_timestamp_value(simdjson::ondemand::value& value, std::stri
   return *at;
 }
 
-Result<std::int64_t> whole_part(std::string_view text, std::string_view field, std::int64_t shift) {
+Result<std::int64_t> whole_part(std::string_view text, std::string_view field) {
   // [digits] [. digits] [e|E [sign] digits]: the integer part is the first (int digits + exponent)
   // digits of the mantissa, padded with zeros when the exponent reaches past them.
   std::size_t at = 0;
@@ -160,7 +160,7 @@ Result<std::int64_t> whole_part(std::string_view text, std::string_view field, s
     return bad_field(field, "a non-negative number", text);
   }
   const std::string mantissa = std::string(int_digits) + std::string(frac_digits);
-  const std::int64_t integer_length = static_cast<std::int64_t>(int_digits.size()) + exponent + shift;
+  const std::int64_t integer_length = static_cast<std::int64_t>(int_digits.size()) + exponent;
   constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
   std::int64_t whole = 0;
   for (std::int64_t i = 0; i < integer_length; ++i) {

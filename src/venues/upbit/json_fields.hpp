@@ -33,9 +33,7 @@ Result<Timestamp> ms_timestamp_value(simdjson::ondemand::value& value, std::stri
 // The integer part of a non-negative decimal text, truncated toward zero, exactly: "178448329314.96686"
 // gives 178448329314, "1.78e11" gives 178000000000. For values beyond Decimal's range (Upbit's 24 h KRW
 // turnover). Errors: kInvalidArgument for a malformed or negative number, or one above int64.
-// With `shift`, the integer part of text × 10^shift: shift = Decimal::kScale gives a Decimal's units,
-// truncated to 10^-8, for statistics whose source writes more digits than money carries.
-Result<std::int64_t> whole_part(std::string_view text, std::string_view field, std::int64_t shift = 0);
+Result<std::int64_t> whole_part(std::string_view text, std::string_view field);
 
 // Stores a successfully read value in `target`, or passes the error on.
 template <class Target, class T>

@@ -167,13 +167,7 @@ Status read_member(Member member, std::string_view key, simdjson::ondemand::valu
     case Member::kTradeVolume: return assign(fields.trade_volume, number_text(value, key));
     case Member::kAskBid: return assign(fields.ask_bid, string_value(value, key));
     case Member::kSequentialId: return assign(fields.sequential_id, uint_value(value, key));
-    case Member::kAccTradeVolume24h: {
-      // A 24 h statistic, not money: Upbit's own text fits 10^-8, a source writing more is truncated.
-      KIMP_TRY_ASSIGN(const std::string_view text, number_text(value, key));
-      KIMP_TRY_ASSIGN(const std::int64_t units, whole_part(text, key, Decimal::kScale));
-      fields.acc_trade_volume_24h = Decimal::from_units(units);
-      return ok();
-    }
+    case Member::kAccTradeVolume24h: return assign(fields.acc_trade_volume_24h, decimal_value(value, key));
     case Member::kAccTradePrice24h: {
       KIMP_TRY_ASSIGN(const std::string_view text, number_text(value, key));
       return assign(fields.acc_trade_price_24h_whole, whole_part(text, key));

@@ -34,8 +34,8 @@ Result<model::OrderReport> parse_order(unsigned http_status, std::string_view bo
 // GET /v1/orderbook: one snapshot per market, as the stream parser builds them.
 Result<UpbitOrderbookSnapshots> parse_orderbook(unsigned http_status, std::string_view body);
 
-// GET /v1/ticker: last_price = trade_price, volume_24h = acc_trade_volume_24h (truncated to 10^-8 when
-// written with more digits), ts_event = timestamp, and
+// GET /v1/ticker: last_price = trade_price, volume_24h = acc_trade_volume_24h (exact, as every amount:
+// Upbit writes it with at most 8 fractional digits), ts_event = timestamp, and
 // turnover_24h_krw = acc_trade_price_24h in whole KRW, its fraction truncated (the value passes Decimal's
 // range; the engine uses it to rank coins, where a fraction of one won does not matter).
 Result<std::vector<model::Ticker>> parse_tickers(unsigned http_status, std::string_view body);

@@ -314,6 +314,8 @@ INSTANTIATE_TEST_SUITE_P(
         Malformed{R"({"ty":"ticker","cd":"KRW-BTC","tms":1,"tp":1,"atp24h":-5})",
                   "not a non-negative number"},
         Malformed{R"({"ty":"ticker","cd":"KRW-BTC","tms":1,"tp":1,"atp24h":1e30})", "below 2^63"},
+        // Upbit writes volumes with at most 8 fractional digits; one with more is not taken inexactly.
+        Malformed{R"({"ty":"ticker","cd":"KRW-BTC","tms":1,"tp":1,"atv24h":3.0730662402493127E0})", "atv24h"},
         Malformed{R"({"ty":"ticker","cd":"KRW-BTC","tms":1})", "ticker has no trade_price (tp)"}));
 
 TEST(UpbitStream, MalformedFrames_LoggedOncePerKindAndAllCounted) {
