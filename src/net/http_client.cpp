@@ -326,4 +326,12 @@ const Endpoint& HttpClient::endpoint() const {
   return impl_->endpoint;
 }
 
+Result<HttpResponse> repeatable_if_read_only(Result<HttpResponse> result, boost::beast::http::verb method) {
+  if (!result && result.error().code == ErrorCode::kDeadlineExceeded &&
+      method == boost::beast::http::verb::get) {
+    return make_error(ErrorCode::kUnavailable, result.error().message + " (a query: safe to repeat)");
+  }
+  return result;
+}
+
 }  // namespace kimp::net

@@ -101,4 +101,10 @@ class HttpClient {
   std::shared_ptr<Impl> impl_;
 };
 
+// A request that only reads (GET) changes nothing at the venue, so a timeout leaves nothing unknown that
+// matters: its kDeadlineExceeded becomes kUnavailable, which may be repeated (rate limits and timeouts
+// are retryable). Any other method's result, and every other result, passes unchanged — an order whose
+// answer timed out must be looked up, not sent again.
+Result<HttpResponse> repeatable_if_read_only(Result<HttpResponse> result, boost::beast::http::verb method);
+
 }  // namespace kimp::net

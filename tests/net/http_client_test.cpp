@@ -120,6 +120,24 @@ TEST(HttpClient, ServerNeverAnswers_IsDeadlineExceeded) {
   EXPECT_EQ(server.requests_seen, 1);
 }
 
+TEST(HttpClient, RepeatableIfReadOnly_TimedOutQueryMayBeRepeatedAnOrderMayNot) {
+  const Result<HttpResponse> timed_out = make_error(ErrorCode::kDeadlineExceeded, "no answer within 200 ms");
+  const auto query = repeatable_if_read_only(timed_out, boost::beast::http::verb::get);
+  ASSERT_FALSE(query);
+  EXPECT_EQ(query.error().code, ErrorCode::kUnavailable);
+  EXPECT_TRUE(query.error().retryable());
+  for (const auto method : {boost::beast::http::verb::post, boost::beast::http::verb::delete_}) {
+    const auto order = repeatable_if_read_only(timed_out, method);
+    ASSERT_FALSE(order);
+    EXPECT_EQ(order.error(), timed_out.error()) << "the outcome of a change stays unknown";
+  }
+  const Result<HttpResponse> refused = make_error(ErrorCode::kUnavailable, "connection refused");
+  EXPECT_EQ(repeatable_if_read_only(refused, boost::beast::http::verb::get).error(), refused.error());
+  HttpResponse answer;
+  answer.status = 200;
+  EXPECT_EQ(repeatable_if_read_only(answer, boost::beast::http::verb::get)->status, 200U);
+}
+
 TEST(HttpClient, ServerClosesKeepAliveBetweenRequests_NextRequestUsesFreshConnection) {
   LoopbackHttpServer server(HttpMode::kCloseAfterAnswer);
   boost::asio::io_context io;

@@ -74,8 +74,8 @@ awaitable<Result<net::HttpResponse>> BybitRestClient::send(const Call& call) {
   if (call.method != verb::get) {
     request.body = call.payload;
   }
-  KIMP_CO_TRY_ASSIGN(auto response, co_await http_->request(std::move(request)));
-  co_return response;
+  const auto method = request.method;
+  co_return net::repeatable_if_read_only(co_await http_->request(std::move(request)), method);
 }
 
 void BybitRestClient::note_limits(std::string_view group, const net::HttpResponse& response, bool refused) {

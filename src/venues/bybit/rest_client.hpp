@@ -50,8 +50,9 @@ struct BybitRestOptions {
 // Signed requests carry the TimeSync's server time, so a local clock off by seconds does not get them
 // refused (10002).
 //
-// Errors of every call: those of net::HttpClient::request (kUnavailable: not sent; kDeadlineExceeded: the
-// outcome is unknown — for an order, look it up by orderLinkId, never send it again), those of the
+// Errors of every call: those of net::HttpClient::request (kUnavailable: not sent, or a query that timed
+// out — both may be repeated; kDeadlineExceeded: a POST whose outcome is unknown — for an order, look it
+// up by orderLinkId, never send it again), those of the
 // RateLimiter's acquire, bybit_error's mapping of a refusal, kInvalidArgument for an answer that is not
 // the documented JSON, and kUnauthenticated for a signed call on a client without a credential.
 //

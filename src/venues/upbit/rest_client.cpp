@@ -57,7 +57,9 @@ awaitable<Result<net::HttpResponse>> UpbitRestClient::send(std::string_view grou
     http.headers.emplace_back("Content-Type", "application/json; charset=utf-8");
     http.body = request.body;
   }
-  KIMP_CO_TRY_ASSIGN(auto response, co_await http_->request(std::move(http)));
+  const auto method = http.method;
+  KIMP_CO_TRY_ASSIGN(auto response,
+                     net::repeatable_if_read_only(co_await http_->request(std::move(http)), method));
   if (response.status == kTooManyRequests || response.status == kIpBanned) {
     // Upbit documents no Retry-After; one that is present and readable is honoured, anything else
     // falls back to the group's backoff (a zero wait). The group is one of ours, so this cannot fail.

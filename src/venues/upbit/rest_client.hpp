@@ -38,11 +38,11 @@ inline constexpr std::string_view kUpbitWsConnectGroup = "ws_connect";
 // when the answer carries one, else for the group's backoff, and is returned as kResourceExhausted: the
 // caller decides whether to try again, nothing here loops.
 //
-// Errors of every call: those of net::HttpClient::request (kUnavailable: not sent, may be repeated;
-// kDeadlineExceeded: the outcome is unknown — for an order, look it up by identifier, never send it
-// again), those of the RateLimiter's acquire, upbit_error's mapping of a refusal (kResourceExhausted
-// for 429/418), the parse_rest errors for an answer that is not the documented JSON, and
-// kUnauthenticated for an exchange call on a client without a credential.
+// Errors of every call: those of net::HttpClient::request (kUnavailable: not sent, or a query that timed
+// out — both may be repeated; kDeadlineExceeded: a POST or DELETE whose outcome is unknown — for an
+// order, look it up by identifier, never send it again), those of the RateLimiter's acquire, upbit_error's
+// mapping of a refusal (kResourceExhausted for 429/418), the parse_rest errors for an answer that is not the
+// documented JSON, and kUnauthenticated for an exchange call on a client without a credential.
 //
 // Not thread-safe; use from the HttpClient's executor. The client and limiter must outlive it.
 class UpbitRestClient {

@@ -238,6 +238,48 @@ TEST_F(BybitRestAgainstEmulator, SignedCallsNeedTheRightCredential) {
   EXPECT_EQ(refused.error().code, ErrorCode::kUnauthenticated) << refused.error();
 }
 
+// A query left unanswered may simply be asked again; an order left unanswered may have been accepted (here
+// it is, 100 ms later, while its answer is lost), so it is reported as an unknown outcome and found
+// afterwards by its orderLinkId.
+TEST_F(BybitRestAgainstEmulator, UnansweredQueryIsRepeatableUnansweredOrderIsLookedUp) {
+  venue_.reset();
+  start("");
+  net::HttpClientOptions options;
+  options.request_timeout = std::chrono::milliseconds{500};
+  http_ = net::HttpClient::create(io_.get_executor(), venue_->bybit_url(), options).value();
+  rest_ = std::make_unique<BybitRestClient>(
+      *http_, *limiter_, *time_,
+      BybitCredential::create(std::string(e2e::kDemoBybitApiKey),
+                              config::SecretString(std::string(e2e::kDemoBybitApiSecret)))
+          .value());
+  ASSERT_EQ(venue_
+                ->admin(http::verb::post, "/faults",
+                        R"({"http":[{"venue":"bybit","endpoint":"/v5/market/tickers","timeout_rate":1}],)"
+                        R"("orders":[{"venue":"bybit","symbol":"BTCUSDT","outcome":"late_fill","rate":1,)"
+                        R"("late_ms":100}]})")
+                .status,
+            200U);
+  const auto tickers = run(rest_->tickers(BybitCategory::kLinear, btc_));
+  ASSERT_FALSE(tickers.has_value());
+  EXPECT_EQ(tickers.error().code, ErrorCode::kUnavailable) << tickers.error();
+  EXPECT_TRUE(tickers.error().retryable());
+
+  BybitOrderRequest order;
+  order.symbol = btc_;
+  order.side = model::Side::kSell;
+  order.qty = dec("0.01");
+  order.order_link_id = "kimp-unanswered-1";
+  const auto ack = run(rest_->create_order(order));
+  ASSERT_FALSE(ack.has_value());
+  EXPECT_EQ(ack.error().code, ErrorCode::kDeadlineExceeded) << ack.error();
+  EXPECT_FALSE(ack.error().retryable());
+  EXPECT_EQ(venue_->injected("order_late_fill", "BTCUSDT"), 1U);
+  const auto found = run(rest_->order(btc_, "kimp-unanswered-1"));
+  ASSERT_TRUE(found.has_value()) << found.error();
+  ASSERT_TRUE(found->has_value()) << "the venue took the order although its answer never came";
+  EXPECT_EQ((*found)->filled_qty, dec("0.01"));
+}
+
 // The emulator allows one private request a second per endpoint here and reports its window in the
 // X-Bapi-Limit headers; the client, with a budget of 8 a second, must read them and wait instead of being
 // refused.
