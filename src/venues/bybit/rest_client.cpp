@@ -4,6 +4,7 @@
 #include <array>
 #include <chrono>
 #include <iterator>
+#include <type_traits>
 #include <utility>
 
 #include <fmt/format.h>
@@ -101,17 +102,22 @@ void BybitRestClient::note_limits(std::string_view group, const net::HttpRespons
   (void)limiter_->on_rate_limited(group, wait);
 }
 
-template <class T>
-Result<T> BybitRestClient::settle(std::string_view group, const net::HttpResponse& response,
-                                  Result<T> parsed) {
-  note_limits(group, response, !parsed && parsed.error().code == ErrorCode::kResourceExhausted);
-  return parsed;
+template <class Parse>
+awaitable<std::invoke_result_t<Parse, unsigned, std::string_view>> BybitRestClient::fetch(const Call& call,
+                                                                                          Parse parse) {
+  KIMP_CO_TRY_ASSIGN(const auto response, co_await send(call));
+  auto parsed = parse(response.status, response.body);
+  note_limits(call.group, response, !parsed && parsed.error().code == ErrorCode::kResourceExhausted);
+  co_return parsed;
+}
+
+awaitable<Status> BybitRestClient::change(const Call& call) {
+  co_return not_modified_is_success(co_await fetch(call, parse_ack));
 }
 
 awaitable<Result<Timestamp>> BybitRestClient::server_time() {
   Call call{kBybitPublicGroup, verb::get, kServerTimePath, {}, false};
-  KIMP_CO_TRY_ASSIGN(const auto response, co_await send(call));
-  co_return settle(kBybitPublicGroup, response, parse_server_time(response.status, response.body));
+  co_return co_await fetch(call, parse_server_time);
 }
 
 template <class Item, class MakeQuery, class ParsePage, class PageItems>
@@ -123,8 +129,7 @@ awaitable<Result<std::vector<Item>>> BybitRestClient::all_pages(const Call& firs
   std::string cursor;
   for (int pages = 1;; ++pages) {
     KIMP_CO_TRY_ASSIGN(call.payload, make_query(cursor));
-    KIMP_CO_TRY_ASSIGN(const auto response, co_await send(call));
-    KIMP_CO_TRY_ASSIGN(auto page, settle(call.group, response, parse_page(response.status, response.body)));
+    KIMP_CO_TRY_ASSIGN(auto page, co_await fetch(call, parse_page));
     auto& items = page_items(page);
     all.insert(all.end(), std::make_move_iterator(items.begin()), std::make_move_iterator(items.end()));
     KIMP_CO_TRY(check_next_cursor(cursor, page.next_page_cursor, pages));
@@ -149,29 +154,25 @@ awaitable<Result<BybitOrderbookSnapshot>> BybitRestClient::orderbook(BybitCatego
                                                                      const model::Symbol& symbol, int depth) {
   KIMP_CO_TRY_ASSIGN(auto query, orderbook_query(category, symbol, depth));
   Call call{kBybitPublicGroup, verb::get, kOrderbookPath, std::move(query), false};
-  KIMP_CO_TRY_ASSIGN(const auto response, co_await send(call));
-  co_return settle(kBybitPublicGroup, response, parse_orderbook(response.status, response.body));
+  co_return co_await fetch(call, parse_orderbook);
 }
 
 awaitable<Result<std::vector<model::Ticker>>> BybitRestClient::tickers(
     BybitCategory category, const std::optional<model::Symbol>& symbol) {
   Call call{kBybitPublicGroup, verb::get, kTickersPath, tickers_query(category, symbol), false};
-  KIMP_CO_TRY_ASSIGN(const auto response, co_await send(call));
-  co_return settle(kBybitPublicGroup, response, parse_tickers(response.status, response.body));
+  co_return co_await fetch(call, parse_tickers);
 }
 
 awaitable<Result<BybitWalletBalance>> BybitRestClient::wallet_balance(std::string_view coin) {
   KIMP_CO_TRY_ASSIGN(auto query, wallet_balance_query(coin));
   Call call{kBybitPrivateGroup, verb::get, kWalletBalancePath, std::move(query), true};
-  KIMP_CO_TRY_ASSIGN(const auto response, co_await send(call));
-  co_return settle(kBybitPrivateGroup, response, parse_wallet_balance(response.status, response.body));
+  co_return co_await fetch(call, parse_wallet_balance);
 }
 
 awaitable<Result<std::vector<BybitFeeRate>>> BybitRestClient::fee_rates(
     BybitCategory category, const std::optional<model::Symbol>& symbol) {
   Call call{kBybitPrivateGroup, verb::get, kFeeRatePath, fee_rate_query(category, symbol), true};
-  KIMP_CO_TRY_ASSIGN(const auto response, co_await send(call));
-  co_return settle(kBybitPrivateGroup, response, parse_fee_rates(response.status, response.body));
+  co_return co_await fetch(call, parse_fee_rates);
 }
 
 awaitable<Result<std::vector<model::PositionReport>>> BybitRestClient::positions(
@@ -185,46 +186,36 @@ awaitable<Result<std::vector<model::PositionReport>>> BybitRestClient::positions
 awaitable<Status> BybitRestClient::set_leverage(const model::Symbol& symbol, Decimal leverage) {
   KIMP_CO_TRY_ASSIGN(auto body, set_leverage_body(symbol, leverage));
   Call call{kBybitPrivateGroup, verb::post, kSetLeveragePath, std::move(body), true};
-  KIMP_CO_TRY_ASSIGN(const auto response, co_await send(call));
-  co_return not_modified_is_success(
-      settle(kBybitPrivateGroup, response, parse_ack(response.status, response.body)));
+  co_return co_await change(call);
 }
 
 awaitable<Status> BybitRestClient::switch_isolated(const model::Symbol& symbol, Decimal leverage) {
   KIMP_CO_TRY_ASSIGN(auto body, switch_isolated_body(symbol, leverage));
   Call call{kBybitPrivateGroup, verb::post, kSwitchIsolatedPath, std::move(body), true};
-  KIMP_CO_TRY_ASSIGN(const auto response, co_await send(call));
-  co_return not_modified_is_success(
-      settle(kBybitPrivateGroup, response, parse_ack(response.status, response.body)));
+  co_return co_await change(call);
 }
 
 awaitable<Status> BybitRestClient::set_isolated_margin_mode() {
   Call call{kBybitPrivateGroup, verb::post, kSetMarginModePath, isolated_margin_mode_body(), true};
-  KIMP_CO_TRY_ASSIGN(const auto response, co_await send(call));
-  co_return not_modified_is_success(
-      settle(kBybitPrivateGroup, response, parse_ack(response.status, response.body)));
+  co_return co_await change(call);
 }
 
 awaitable<Status> BybitRestClient::set_one_way_mode() {
   Call call{kBybitPrivateGroup, verb::post, kSwitchPositionModePath, one_way_position_mode_body(), true};
-  KIMP_CO_TRY_ASSIGN(const auto response, co_await send(call));
-  co_return not_modified_is_success(
-      settle(kBybitPrivateGroup, response, parse_ack(response.status, response.body)));
+  co_return co_await change(call);
 }
 
 awaitable<Result<BybitOrderAck>> BybitRestClient::create_order(const BybitOrderRequest& order) {
   KIMP_CO_TRY_ASSIGN(auto body, create_order_body(order));
   Call call{kBybitPrivateGroup, verb::post, kOrderCreatePath, std::move(body), true};
-  KIMP_CO_TRY_ASSIGN(const auto response, co_await send(call));
-  co_return settle(kBybitPrivateGroup, response, parse_order_ack(response.status, response.body));
+  co_return co_await fetch(call, parse_order_ack);
 }
 
 awaitable<Result<BybitOrderAck>> BybitRestClient::cancel_order(const model::Symbol& symbol,
                                                                std::string_view order_link_id) {
   KIMP_CO_TRY_ASSIGN(auto body, cancel_order_body(symbol, order_link_id));
   Call call{kBybitPrivateGroup, verb::post, kOrderCancelPath, std::move(body), true};
-  KIMP_CO_TRY_ASSIGN(const auto response, co_await send(call));
-  co_return settle(kBybitPrivateGroup, response, parse_order_ack(response.status, response.body));
+  co_return co_await fetch(call, parse_order_ack);
 }
 
 awaitable<Result<std::optional<model::OrderReport>>> BybitRestClient::order(const model::Symbol& symbol,
@@ -234,9 +225,7 @@ awaitable<Result<std::optional<model::OrderReport>>> BybitRestClient::order(cons
   static constexpr std::array<std::string_view, 2> kPaths = {kOrderRealtimePath, kOrderHistoryPath};
   for (const std::string_view path : kPaths) {
     Call call{kBybitPrivateGroup, verb::get, path, query, true};
-    KIMP_CO_TRY_ASSIGN(const auto response, co_await send(call));
-    KIMP_CO_TRY_ASSIGN(auto page,
-                       settle(kBybitPrivateGroup, response, parse_orders(response.status, response.body)));
+    KIMP_CO_TRY_ASSIGN(auto page, co_await fetch(call, parse_orders));
     for (auto& report : page.orders) {
       if (report.client_order_id == order_link_id) {
         co_return std::optional<model::OrderReport>(std::move(report));

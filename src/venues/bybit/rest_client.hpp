@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include <boost/asio/awaitable.hpp>
@@ -127,10 +128,12 @@ class BybitRestClient {
   // Blocks the group as the answer's rate-limit headers say: always after a refusal (`refused`), and
   // when the window's budget is used up.
   void note_limits(std::string_view group, const net::HttpResponse& response, bool refused);
-  // `parsed` unchanged, after blocking the group when it is a rate-limit refusal.
-  template <class T>
-  Result<T> settle(std::string_view group, const net::HttpResponse& response, Result<T> parsed);
-
+  // send(), then `parse(status, body)` of the answer, after blocking the group as note_limits says.
+  template <class Parse>
+  boost::asio::awaitable<std::invoke_result_t<Parse, unsigned, std::string_view>> fetch(const Call& call,
+                                                                                        Parse parse);
+  // fetch() of an endpoint that answers nothing but success, where "not modified" counts as success.
+  boost::asio::awaitable<Status> change(const Call& call);
   // Every page of a cursor-paged list: `make_query(cursor)` gives each page's query, `page_items(page)`
   // its items. Errors: kInvalidArgument when Bybit repeats a cursor or sends more than 100 pages.
   template <class Item, class MakeQuery, class ParsePage, class PageItems>

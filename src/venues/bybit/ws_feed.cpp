@@ -4,10 +4,12 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <functional>
 #include <string>
 #include <type_traits>
 #include <utility>
 #include <variant>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -36,6 +38,34 @@ std::vector<std::string> subscribe_frames(const std::vector<std::string>& topics
     frames.push_back(fmt::format(R"({{"op":"subscribe","args":[{}]}})", args));
   }
   return frames;
+}
+
+// The stream's callbacks: every data frame to `on_frame`, and `subscriptions` sent after every connect.
+net::WsCallbacks stream_callbacks(std::function<void(std::string_view, Timestamp)> on_frame,
+                                  std::function<std::vector<std::string>()> subscriptions) {
+  net::WsCallbacks callbacks;
+  callbacks.on_message = [on_frame = std::move(on_frame)](std::string_view frame, bool /*binary*/,
+                                                          Timestamp ts_recv) { on_frame(frame, ts_recv); };
+  callbacks.subscriptions = std::move(subscriptions);
+  return callbacks;
+}
+
+// The entry of `symbol` in a feed's books (const or not); nullptr for a symbol the feed does not follow.
+template <class Books>
+auto* find_book(Books& books, const model::Symbol& symbol) {
+  const auto it = std::find_if(books.begin(), books.end(),
+                               [&](const auto& entry) { return entry.book.symbol() == symbol; });
+  return it == books.end() ? nullptr : &*it;
+}
+
+// Each of `items` to `callback`, when one is set.
+template <class Item>
+void deliver(const std::function<void(const Item&)>& callback, const std::vector<Item>& items) {
+  if (callback) {
+    for (const auto& item : items) {
+      callback(item);
+    }
+  }
 }
 
 template <class T>
@@ -88,11 +118,9 @@ Result<std::unique_ptr<BybitPublicFeed>> BybitPublicFeed::create(const boost::as
   auto ws_options = options.ws;
   std::unique_ptr<BybitPublicFeed> feed(new BybitPublicFeed(std::move(options), std::move(callbacks)));
   auto* self = feed.get();
-  net::WsCallbacks ws_callbacks;
-  ws_callbacks.on_message = [self](std::string_view frame, bool /*binary*/, Timestamp ts_recv) {
-    self->on_frame(frame, ts_recv);
-  };
-  ws_callbacks.subscriptions = [self] { return self->subscription_frames(); };
+  auto ws_callbacks =
+      stream_callbacks([self](std::string_view frame, Timestamp ts_recv) { self->on_frame(frame, ts_recv); },
+                       [self] { return self->subscription_frames(); });
   KIMP_TRY_ASSIGN(
       feed->ws_, net::WsClient::create(executor, clock, url, std::move(ws_options), std::move(ws_callbacks)));
   // Registered first, so the books are dropped before any outside listener hears of the change.
@@ -127,15 +155,12 @@ net::WsStateSubscription BybitPublicFeed::subscribe_state(net::WsStateListener l
 }
 
 const market::OrderBook* BybitPublicFeed::book(const model::Symbol& symbol) const {
-  const auto it = std::find_if(books_.begin(), books_.end(),
-                               [&](const Book& book) { return book.book.symbol() == symbol; });
-  return it == books_.end() ? nullptr : &it->book;
+  const Book* entry = find_book(books_, symbol);
+  return entry == nullptr ? nullptr : &entry->book;
 }
 
 BybitPublicFeed::Book* BybitPublicFeed::find(const model::Symbol& symbol) {
-  const auto it = std::find_if(books_.begin(), books_.end(),
-                               [&](const Book& book) { return book.book.symbol() == symbol; });
-  return it == books_.end() ? nullptr : &*it;
+  return find_book(books_, symbol);
 }
 
 std::vector<std::string> BybitPublicFeed::subscription_frames() const {
@@ -263,11 +288,9 @@ Result<std::unique_ptr<BybitPrivateFeed>> BybitPrivateFeed::create(
   std::unique_ptr<BybitPrivateFeed> feed(
       new BybitPrivateFeed(time, std::move(credential), std::move(callbacks)));
   auto* self = feed.get();
-  net::WsCallbacks ws_callbacks;
-  ws_callbacks.on_message = [self](std::string_view frame, bool /*binary*/, Timestamp ts_recv) {
-    self->on_frame(frame, ts_recv);
-  };
-  ws_callbacks.subscriptions = [self] { return self->subscription_frames(); };
+  auto ws_callbacks =
+      stream_callbacks([self](std::string_view frame, Timestamp ts_recv) { self->on_frame(frame, ts_recv); },
+                       [self] { return self->subscription_frames(); });
   KIMP_TRY_ASSIGN(feed->ws_,
                   net::WsClient::create(executor, clock, url, std::move(ws), std::move(ws_callbacks)));
   feed->own_state_ = feed->ws_->subscribe_state([self](net::WsState state, std::string_view /*detail*/) {
@@ -328,29 +351,13 @@ void BybitPrivateFeed::on_frame(std::string_view frame, Timestamp /*ts_recv*/) {
             log_.error("Bybit refused a private subscription", {{"ret_msg", message.ret_msg}});
           }
         } else if constexpr (std::is_same_v<Message, BybitWsOrders>) {
-          for (const auto& order : message.orders) {
-            if (callbacks_.on_order) {
-              callbacks_.on_order(order);
-            }
-          }
+          deliver(callbacks_.on_order, message.orders);
         } else if constexpr (std::is_same_v<Message, BybitWsExecutions>) {
-          for (const auto& execution : message.executions) {
-            if (callbacks_.on_execution) {
-              callbacks_.on_execution(execution);
-            }
-          }
+          deliver(callbacks_.on_execution, message.executions);
         } else if constexpr (std::is_same_v<Message, BybitWsPositions>) {
-          for (const auto& position : message.positions) {
-            if (callbacks_.on_position) {
-              callbacks_.on_position(position);
-            }
-          }
+          deliver(callbacks_.on_position, message.positions);
         } else if constexpr (std::is_same_v<Message, BybitWsWallet>) {
-          for (const auto& wallet : message.accounts) {
-            if (callbacks_.on_wallet) {
-              callbacks_.on_wallet(wallet);
-            }
-          }
+          deliver(callbacks_.on_wallet, message.accounts);
         }
       },
       *parsed);
