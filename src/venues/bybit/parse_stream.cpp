@@ -2,8 +2,10 @@
 // their text in place, events built in reusable buffers.
 #include "venues/bybit/parse_stream.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
+#include <functional>
 #include <limits>
 #include <new>
 #include <optional>
@@ -23,11 +25,23 @@ constexpr std::size_t kReservedTrades = 1024;
 constexpr std::size_t kReservedKlines = 8;
 constexpr std::size_t kReservedFrameBytes = std::size_t{64} * 1024;
 
+// value.raw_json_token() cut to `input`, the frame it lies in. On a malformed frame the iterator can stand
+// past the last token, where simdjson reports a length that runs beyond the buffer; that token is empty.
+std::string_view raw_token(od::value& value, std::string_view input) {
+  const std::string_view token = value.raw_json_token();
+  const char* const end = input.data() + input.size();
+  const std::less<const char*> before;
+  if (before(token.data(), input.data()) || !before(token.data(), end)) {
+    return {};
+  }
+  return token.substr(0, std::min(token.size(), static_cast<std::size_t>(end - token.data())));
+}
+
 // The text of a JSON string token without its quotes, or nullopt when the token is not a string or
 // holds an escape (no field read this way has one in a well-formed frame). One scan up to the closing
 // quote: the strings read here (prices, sizes, symbols) are a few characters long.
-std::optional<std::string_view> string_token(od::value& value) {
-  const std::string_view token = value.raw_json_token();
+std::optional<std::string_view> string_token(od::value& value, std::string_view input) {
+  const std::string_view token = raw_token(value, input);
   if (token.empty() || token.front() != '"') {
     return std::nullopt;
   }
@@ -43,8 +57,8 @@ std::optional<std::string_view> string_token(od::value& value) {
 }
 
 // The token as written, for error messages.
-std::string_view token_text(od::value& value) {
-  const std::string_view token = value.raw_json_token();
+std::string_view token_text(od::value& value, std::string_view input) {
+  const std::string_view token = raw_token(value, input);
   return token.substr(0, token.find_last_not_of(" \t\r\n") + 1);
 }
 
@@ -52,8 +66,8 @@ std::string_view token_text(od::value& value) {
 // reads the general way. Bybit writes no space before the next token: when the token ends in a quote
 // and what lies between the quotes is plain digits, it is a whole string without escapes. Tokens lie
 // in the parser's input buffer, whose simdjson padding parse_plain_padded() may read into.
-bool plain_decimal(od::value& value, Decimal& out) {
-  const std::string_view token = value.raw_json_token();
+bool plain_decimal(od::value& value, Decimal& out, std::string_view input) {
+  const std::string_view token = raw_token(value, input);
   return token.size() >= 2 && token.front() == '"' && token.back() == '"' &&
          Decimal::parse_plain_padded(token.substr(1, token.size() - 2), out);
 }
@@ -75,6 +89,7 @@ std::string_view to_string(BybitMessageKind kind) {
 // What the first pass over a frame found; views point into the input buffer or the parser's strings.
 struct BybitPublicParser::Frame {
   std::string_view text;
+  std::string_view input;  // the parser's copy of `text`, which the tokens point into
   std::string_view topic;
   std::string_view type;
   std::optional<std::uint64_t> ts;
@@ -106,7 +121,7 @@ struct BybitPublicParser::Frame {
   // A string field holding an exact decimal.
   Result<Decimal> decimal(std::string_view name, od::value& value) const {
     Decimal plain;
-    if (plain_decimal(value, plain)) {
+    if (plain_decimal(value, plain, input)) {
       return plain;
     }
     return general_decimal(name, value);
@@ -115,9 +130,9 @@ struct BybitPublicParser::Frame {
   // decimal() for a token plain_decimal() refused, errors included. Out of line, so that the fast
   // path stays small enough to be inlined into the level loop.
   [[gnu::noinline]] Result<Decimal> general_decimal(std::string_view name, od::value& value) const {
-    const auto digits = string_token(value);
+    const auto digits = string_token(value, input);
     if (!digits) {
-      return error(fmt::format("{} is not a decimal string", name), token_text(value));
+      return error(fmt::format("{} is not a decimal string", name), token_text(value, input));
     }
     auto parsed = Decimal::parse(*digits);
     if (!parsed) {
@@ -128,7 +143,7 @@ struct BybitPublicParser::Frame {
 
   // As decimal(), with "" (Bybit's "no value") as nullopt.
   Result<std::optional<Decimal>> optional_decimal(std::string_view name, od::value& value) const {
-    if (const auto digits = string_token(value); digits && digits->empty()) {
+    if (const auto digits = string_token(value, input); digits && digits->empty()) {
       return std::optional<Decimal>();
     }
     KIMP_TRY_ASSIGN(const Decimal parsed, decimal(name, value));
@@ -138,7 +153,7 @@ struct BybitPublicParser::Frame {
   Result<std::uint64_t> integer(std::string_view name, od::value& value) const {
     std::uint64_t number = 0;
     if (value.get_uint64().get(number) != simdjson::SUCCESS) {
-      return error(fmt::format("{} is not an unsigned integer", name), token_text(value));
+      return error(fmt::format("{} is not an unsigned integer", name), token_text(value, input));
     }
     return number;
   }
@@ -156,9 +171,9 @@ struct BybitPublicParser::Frame {
 
   // The symbol a data object names, which must be the topic's.
   Status check_symbol(std::string_view name, od::value& value) const {
-    const auto name_text = string_token(value);
+    const auto name_text = string_token(value, input);
     if (!name_text || *name_text != symbol.view()) {
-      return error(fmt::format("{} is not the topic's symbol", name), token_text(value));
+      return error(fmt::format("{} is not the topic's symbol", name), token_text(value, input));
     }
     return ok();
   }
@@ -262,6 +277,7 @@ Result<BybitPublicMessage> BybitPublicParser::parse(std::string_view text) {
     input_.resize(text.size() + simdjson::SIMDJSON_PADDING);
   }
   std::memcpy(input_.data(), text.data(), text.size());
+  frame.input = std::string_view(input_.data(), text.size());
 
   od::document doc;
   if (const auto code = parser_.iterate(input_.data(), text.size(), input_.size()).get(doc); code) {
@@ -279,16 +295,16 @@ Result<BybitPublicMessage> BybitPublicParser::parse(std::string_view text) {
     const od::raw_json_string key = field.key();
     od::value& value = field.value();
     if (key == "topic") {
-      const auto topic = string_token(value);
+      const auto topic = string_token(value, frame.input);
       if (!topic) {
-        return frame.error("topic is not a string", token_text(value));
+        return frame.error("topic is not a string", token_text(value, frame.input));
       }
       frame.topic = *topic;
       KIMP_TRY(parse_topic(frame.topic, kind_, frame.symbol, frame.depth, frame.interval));
     } else if (key == "type") {
-      const auto type = string_token(value);
+      const auto type = string_token(value, frame.input);
       if (!type) {
-        return frame.error("type is not a string", token_text(value));
+        return frame.error("type is not a string", token_text(value, frame.input));
       }
       frame.type = *type;
     } else if (key == "ts") {
@@ -303,7 +319,7 @@ Result<BybitPublicMessage> BybitPublicParser::parse(std::string_view text) {
       }
     } else if (key == "op") {
       if (value.get_string().get(frame.op) != simdjson::SUCCESS) {
-        return frame.error("op is not a string", token_text(value));
+        return frame.error("op is not a string", token_text(value, frame.input));
       }
       if (frame.topic.empty()) {
         kind_ = BybitMessageKind::kControl;
@@ -311,13 +327,13 @@ Result<BybitPublicMessage> BybitPublicParser::parse(std::string_view text) {
     } else if (key == "success") {
       bool success = false;
       if (value.get_bool().get(success) != simdjson::SUCCESS) {
-        return frame.error("success is not a boolean", token_text(value));
+        return frame.error("success is not a boolean", token_text(value, frame.input));
       }
       frame.success = success;
     } else if (key == "ret_msg" || key == "conn_id" || key == "req_id") {
       std::string_view string;
       if (value.get_string().get(string) != simdjson::SUCCESS) {
-        return frame.error("ret_msg, conn_id and req_id must be strings", token_text(value));
+        return frame.error("ret_msg, conn_id and req_id must be strings", token_text(value, frame.input));
       }
       (key == "ret_msg" ? frame.ret_msg : key == "conn_id" ? frame.conn_id : frame.req_id) = string;
     }
@@ -354,7 +370,7 @@ Status BybitPublicParser::parse_levels(Frame& frame, od::value& side, std::vecto
   out.clear();
   od::array levels;
   if (side.get_array().get(levels) != simdjson::SUCCESS) {
-    return frame.error("book side is not an array", token_text(side));
+    return frame.error("book side is not an array", token_text(side, frame.input));
   }
   for (auto entry : levels) {
     od::array level;
@@ -372,7 +388,7 @@ Status BybitPublicParser::parse_levels(Frame& frame, od::value& side, std::vecto
       od::value& number = element.value_unsafe();
       if (count < 2) {
         Decimal& target = count == 0 ? parsed.price : parsed.qty;
-        if (!plain_decimal(number, target)) {
+        if (!plain_decimal(number, target, frame.input)) {
           KIMP_TRY_ASSIGN(target, frame.general_decimal(count == 0 ? "level price" : "level size", number));
         }
       }
@@ -388,7 +404,7 @@ Status BybitPublicParser::parse_levels(Frame& frame, od::value& side, std::vecto
 Status BybitPublicParser::parse_book(Frame& frame, od::value& data) {
   od::object object;
   if (data.get_object().get(object) != simdjson::SUCCESS) {
-    return frame.error("data is not an object", token_text(data));
+    return frame.error("data is not an object", token_text(data, frame.input));
   }
   bool bids_seen = false;
   bool asks_seen = false;
@@ -424,7 +440,7 @@ Status BybitPublicParser::parse_trades(Frame& frame, od::value& data) {
   trades_.clear();
   od::array array;
   if (data.get_array().get(array) != simdjson::SUCCESS) {
-    return frame.error("data is not an array", token_text(data));
+    return frame.error("data is not an array", token_text(data, frame.input));
   }
   for (auto entry : array) {
     od::object object;
@@ -451,9 +467,9 @@ Status BybitPublicParser::parse_trades(Frame& frame, od::value& data) {
         KIMP_TRY_ASSIGN(trade.ts_event, frame.millis("T", ms));
         time_seen = true;
       } else if (key == "S") {
-        const auto side = string_token(value);
+        const auto side = string_token(value, frame.input);
         if (!side || (*side != "Buy" && *side != "Sell")) {
-          return frame.error("S is not Buy or Sell", token_text(value));
+          return frame.error("S is not Buy or Sell", token_text(value, frame.input));
         }
         trade.taker_side = *side == "Buy" ? model::Side::kBuy : model::Side::kSell;
         side_seen = true;
@@ -482,7 +498,7 @@ Status BybitPublicParser::parse_trades(Frame& frame, od::value& data) {
 Status BybitPublicParser::parse_ticker(Frame& frame, od::value& data) {
   od::object object;
   if (data.get_object().get(object) != simdjson::SUCCESS) {
-    return frame.error("data is not an object", token_text(data));
+    return frame.error("data is not an object", token_text(data, frame.input));
   }
   ticker_ = model::Ticker{};
   ticker_.venue = model::Venue::kBybit;
@@ -514,10 +530,10 @@ Status BybitPublicParser::parse_ticker(Frame& frame, od::value& data) {
     } else if (key == "turnover24h") {
       target = &ticker_.turnover_24h, name = "turnover24h";
     } else if (key == "nextFundingTime") {
-      const auto text = string_token(value);
+      const auto text = string_token(value, frame.input);
       std::uint64_t ms = 0;
       if (!text) {
-        return frame.error("nextFundingTime is not a string", token_text(value));
+        return frame.error("nextFundingTime is not a string", token_text(value, frame.input));
       }
       if (text->empty()) {
         continue;
@@ -545,7 +561,7 @@ Status BybitPublicParser::parse_klines(Frame& frame, od::value& data) {
   klines_.clear();
   od::array array;
   if (data.get_array().get(array) != simdjson::SUCCESS) {
-    return frame.error("data is not an array", token_text(data));
+    return frame.error("data is not an array", token_text(data, frame.input));
   }
   for (auto entry : array) {
     od::object object;
@@ -592,7 +608,7 @@ Status BybitPublicParser::parse_klines(Frame& frame, od::value& data) {
         KIMP_TRY(number("turnover", bar.turnover, 1U << 8U));
       } else if (key == "confirm") {
         if (value.get_bool().get(bar.confirm) != simdjson::SUCCESS) {
-          return frame.error("confirm is not a boolean", token_text(value));
+          return frame.error("confirm is not a boolean", token_text(value, frame.input));
         }
         seen |= 1U << 9U;
       }

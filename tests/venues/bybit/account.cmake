@@ -8,6 +8,6 @@ kimp_test(bybit_account_tests
     ${CMAKE_CURRENT_LIST_DIR}/rest_emulator_test.cpp
     ${CMAKE_CURRENT_LIST_DIR}/rest_parse_test.cpp
     ${CMAKE_CURRENT_LIST_DIR}/rest_request_test.cpp
-  DEPS kimp_venue_bybit kimp_sim_auth kimp_sim_server
+  DEPS kimp_venue_bybit_wire kimp_sim_auth kimp_sim_server
 )
 target_include_directories(bybit_account_tests PRIVATE ${PROJECT_SOURCE_DIR}/tests)

@@ -5,7 +5,7 @@ kimp_test(bybit_stream_tests
     ${CMAKE_CURRENT_LIST_DIR}/book_capture_test.cpp
     ${CMAKE_CURRENT_LIST_DIR}/stream_malformed_test.cpp
     ${CMAKE_CURRENT_LIST_DIR}/stream_parse_test.cpp
-  DEPS kimp_venue_bybit kimp_market Boost::json
+  DEPS kimp_venue_bybit_wire kimp_market Boost::json
 )
 
 # Not under the sanitizers: they own operator new themselves, and replacing it there mismatches the
@@ -14,6 +14,6 @@ if(NOT KIMP_SANITIZE)
   kimp_test(bybit_book_alloc_tests
     SOURCES
       ${CMAKE_CURRENT_LIST_DIR}/book_alloc_test.cpp
-    DEPS kimp_venue_bybit kimp_market
+    DEPS kimp_venue_bybit_wire kimp_market
   )
 endif()

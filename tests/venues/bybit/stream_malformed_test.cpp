@@ -132,6 +132,33 @@ TEST(BybitMalformed, ErrorQuotesOffendingTextBounded) {
             "\"0.000000001\": \"0.000000001\"");
 }
 
+// A truncated, spliced delta that once left the parser reading past its buffer while quoting a token: on
+// a parser that had read a larger frame before, simdjson reported a token running beyond the frame.
+TEST(BybitMalformed, SplicedDeltaFoundByTheFuzzer_IsAnErrorNotAnOverread) {
+  const std::string frame =
+      "{\"topic\":\"orderbook.200.BTCUSDT\",\"type\":\"delta\",\"ts\":1786310828829,\"data\":{\"s\":"
+      "\"BTCUSDT\""
+      ",\"b\":[[\"65114.20\",\"8.057\"],[\"65110.00\",\"0.002\"],[\"65106.10\",\"0\"],[\"65100.80\",\"0."
+      "002\"],[\""
+      "6510\":{\"s\":\"BTCUSDT\",\"b\":[[\"65114.20\",\"8.057\"],[\"65110.00\",\"0.002\"],[\"65106.10\","
+      "\"0\"],[\"6"
+      "5100.80\",\"0.002\"],[\"65100.10\",\"0.010\"],[\"65095.70\",\"0\"],[\"65086.40\",\"0.002\"],[\"65086."
+      "20\""
+      ",\"0.002\"Y],\"a\":[[\"65117.80\",\"0\"],[\"65119.80\",\"0.644\"],[\"65120.\"04,\"0.002\"],[\"65122."
+      "90\",\""
+      "0\"]],\"u\":0.10\",\"0.010,\"0\"],[\"65119.80\",\"0.644\"[\"65122.90\",\"0\"]],\"u\":\x1c"
+      "5077052,\"seq\":75384"
+      "4185884},\"cts\":1786310828826}";
+  BybitPublicParser parser(BybitCategory::kLinear);
+  for (const auto& earlier : testing::capture().frames) {
+    (void)parser.parse(earlier.data);
+  }
+  const auto result = parser.parse(frame);
+  ASSERT_FALSE(result.has_value());
+  EXPECT_EQ(result.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_TRUE(parser.parse(kDelta).has_value()) << "the parser keeps working";
+}
+
 TEST(BybitMalformed, EveryTruncationOfACaptureSnapshot_IsAnErrorNotACrash) {
   const auto& frames = testing::capture().frames;
   const auto snapshot = std::find_if(frames.begin(), frames.end(), [](const market::CaptureFrame& frame) {
