@@ -173,6 +173,73 @@ std::optional<Decimal> Decimal::parse_plain(std::string_view text) {
   return from_units(static_cast<std::int64_t>(units * kPowers[frac_length]));
 }
 
+bool Decimal::parse_plain_padded_long(std::string_view text, Decimal& out) {
+  using decimal_detail::low_bytes;
+  constexpr std::size_t kWordBytes = 8;
+  const std::size_t size = text.size();
+  // Big-endian words, long text and 9 or more integer digits (rare, and one word does not hold them)
+  // take the scalar path.
+  const auto scalar = [&] {
+    const std::optional<Decimal> plain = parse_plain(text);
+    if (plain) {
+      out = *plain;
+    }
+    return plain.has_value();
+  };
+  if constexpr (std::endian::native != std::endian::little) {
+    return scalar();
+  }
+  if (size == 0 || size > 2 * kWordBytes) {
+    return scalar();
+  }
+  if (size <= kWordBytes) {
+    return parse_plain_word(text, out);  // big-endian words never get here
+  }
+  std::uint64_t low = 0;
+  std::uint64_t high = 0;
+  std::memcpy(&low, text.data(), kWordBytes);
+  std::memcpy(&high, text.data() + kWordBytes, kWordBytes);
+  const std::uint64_t low_valid = low_bytes(size);
+  const std::uint64_t high_valid = size > kWordBytes ? low_bytes(size - kWordBytes) : 0;
+  low &= low_valid;
+  high &= high_valid;
+  constexpr std::uint64_t kDots = 0x2E2E2E2E2E2E2E2E;
+  constexpr std::uint64_t kHighBits = 0x8080808080808080;
+  const std::uint64_t low_dots = ~decimal_detail::nonzero_bytes(low ^ kDots) & low_valid & kHighBits;
+  const std::uint64_t high_dots = ~decimal_detail::nonzero_bytes(high ^ kDots) & high_valid & kHighBits;
+  // Every byte is a digit but for at most one dot.
+  if ((decimal_detail::non_digit_bytes(low) & low_valid) != low_dots ||
+      (decimal_detail::non_digit_bytes(high) & high_valid) != high_dots ||
+      (low_dots != 0 && high_dots != 0) || (low_dots & (low_dots - 1)) != 0 ||
+      (high_dots & (high_dots - 1)) != 0) {
+    return false;
+  }
+  std::size_t int_length = size;
+  if (low_dots != 0) {
+    int_length = static_cast<std::size_t>(std::countr_zero(low_dots)) / 8;
+  } else if (high_dots != 0) {
+    int_length = kWordBytes + static_cast<std::size_t>(std::countr_zero(high_dots)) / 8;
+  }
+  if (int_length > kWordBytes) {
+    return scalar();
+  }
+  const std::size_t frac_length = int_length == size ? 0 : size - int_length - 1;
+  if (int_length == 0 || (int_length > 1 && (low & 0xFF) == '0') ||
+      (int_length != size && (frac_length == 0 || frac_length > kScale))) {
+    return false;
+  }
+  // The integer digits right-aligned behind zero bytes, the fraction's left-aligned before them: as
+  // eight digits, the integer part and the fraction in units of 10^-8.
+  const std::uint64_t int_word = low << (8 * (kWordBytes - int_length));
+  const std::size_t frac_shift = 8 * (int_length + 1);
+  const std::uint64_t frac_word =
+      (frac_shift < 64 ? (low >> frac_shift) | (high << (64 - frac_shift)) : high >> (frac_shift - 64)) &
+      low_bytes(frac_length);
+  out = from_units(static_cast<std::int64_t>(decimal_detail::eight_digits(int_word) * kUnitsPerOne +
+                                             decimal_detail::eight_digits(frac_word)));
+  return true;
+}
+
 Result<Decimal> Decimal::parse(std::string_view text) {
   if (const std::optional<Decimal> plain = parse_plain(text)) {
     return *plain;

@@ -1,6 +1,7 @@
 // Decimal: exact signed fixed-point money type (int64 units of 10^-8) with checked arithmetic.
 #pragma once
 
+#include <array>
 #include <bit>
 #include <compare>
 #include <cstddef>
@@ -10,6 +11,10 @@
 #include <ostream>
 #include <string>
 #include <string_view>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include <fmt/format.h>
 
@@ -53,6 +58,11 @@ class Decimal {
   // an out-parameter rather than an optional: this is the per-level call of book parsing, and GCC
   // copies a returned optional through the stack.
   static bool parse_plain_padded(std::string_view text, Decimal& out);
+  // parse_plain_padded() of two texts at once, a book level's price and size: true with both set, or
+  // false with neither touched. With SSE2 (every x86-64) and both texts of 1..8 bytes, the two are read
+  // side by side in one vector register.
+  static bool parse_plain_pair_padded(std::string_view first, std::string_view second, Decimal& first_out,
+                                      Decimal& second_out);
 
   [[nodiscard]] constexpr std::int64_t units() const { return units_; }
 
@@ -85,6 +95,13 @@ class Decimal {
 
  private:
   static bool parse_plain_word(std::string_view text, Decimal& out);
+  // parse_plain_padded() for all but the one-word case, out of line so that the call stays small.
+  static bool parse_plain_padded_long(std::string_view text, Decimal& out);
+#if defined(__SSE2__)
+  // parse_plain_pair_padded() for two texts of 1..8 bytes.
+  static bool parse_plain_word_pair(std::string_view first, std::string_view second, Decimal& first_out,
+                                    Decimal& second_out);
+#endif
 
   constexpr explicit Decimal(std::int64_t units) : units_(units) {}
   std::int64_t units_ = 0;
@@ -123,95 +140,134 @@ constexpr std::uint64_t eight_digits(std::uint64_t word) {
 
 }  // namespace decimal_detail
 
-// parse_plain_padded() for 1..8 bytes of text, most prices and sizes: one word.
+// parse_plain_padded() for 1..8 bytes of text, most prices and sizes: one word. With a dot, such text
+// has at most 7 digits: once the dot is taken out they are one number, in units of the last digit.
+// The checks are folded into one branch because lengths and dot positions vary from one token to the
+// next and a mispredicted branch costs more than the arithmetic.
 inline bool Decimal::parse_plain_word(std::string_view text, Decimal& out) {
-  constexpr std::uint64_t kDots = 0x2E2E2E2E2E2E2E2E;
-  constexpr std::uint64_t kHighBits = 0x8080808080808080;
+  constexpr std::uint64_t kZeros = 0x3030303030303030;
+  constexpr std::size_t kWordBytes = 8;
+  // The units of the last digit, by the number of fraction digits.
+  static constexpr std::array<std::uint64_t, kWordBytes> kUnitsOfLast = {
+      100'000'000, 10'000'000, 1'000'000, 100'000, 10'000, 1'000, 100, 10};
   const std::size_t size = text.size();
-  const std::uint64_t valid = decimal_detail::low_bytes(size);
+  const std::uint64_t valid = ~std::uint64_t{0} >> (8 * (kWordBytes - size));
   std::uint64_t word = 0;
   std::memcpy(&word, text.data(), sizeof word);
-  word &= valid;
-  const std::uint64_t dots = ~decimal_detail::nonzero_bytes(word ^ kDots) & valid & kHighBits;
-  if ((decimal_detail::non_digit_bytes(word) & valid) != dots || (dots & (dots - 1)) != 0) {
-    return false;  // a byte other than a digit or the one dot
+  // Digits as their values 0..9; the bytes that are not digits marked by their high bits.
+  const std::uint64_t values = (word ^ kZeros) & valid;
+  const std::uint64_t stops = decimal_detail::non_digit_bytes(word) & valid;
+  const std::size_t int_length =
+      stops == 0 ? size : static_cast<std::size_t>(std::countr_zero(stops)) / kWordBytes;
+  const bool dotted = stops != 0;
+  const std::size_t frac_length = dotted ? size - int_length - 1 : 0;
+  // Digits but for at most one byte, a dot; not ".5", "05" or "5.". The byte read at int_length, past
+  // the text when there is no dot, lies in the padding.
+  const char at_dot = text.data()[int_length];
+  const bool refused = ((stops & (stops - 1)) != 0) | (dotted & (at_dot != '.')) | (int_length == 0) |
+                       ((int_length > 1) & ((word & 0xFF) == '0')) | (dotted & (frac_length == 0));
+  if (refused) {
+    return false;
   }
-  const std::size_t int_length = dots == 0 ? size : static_cast<std::size_t>(std::countr_zero(dots)) / 8;
-  if (int_length == 0 || (int_length > 1 && (word & 0xFF) == '0') || int_length + 1 == size) {
-    return false;  // ".5", "05", "5."
-  }
-  const std::uint64_t int_word = word << (8 * (sizeof word - int_length));
-  // Without a dot the fraction is 0; with one it has 1..6 digits here, left-aligned before zero bytes.
-  const std::uint64_t frac_word = dots == 0 ? 0 : word >> (8 * (int_length + 1));
-  out = from_units(static_cast<std::int64_t>(decimal_detail::eight_digits(int_word) * kUnitsPerOne +
-                                             decimal_detail::eight_digits(frac_word)));
+  // The dot taken out: the bytes below it stay, the ones above move down by one.
+  const std::uint64_t below_dot = (stops >> 7U) - 1;
+  const std::uint64_t digits = (values & below_dot) | ((values >> 8U) & ~below_dot);
+  const std::size_t digit_count = size - (dotted ? 1 : 0);
+  out = from_units(static_cast<std::int64_t>(
+      decimal_detail::eight_digits(digits << (8 * (kWordBytes - digit_count))) * kUnitsOfLast[frac_length]));
   return true;
 }
 
 inline bool Decimal::parse_plain_padded(std::string_view text, Decimal& out) {
-  using decimal_detail::low_bytes;
   constexpr std::size_t kWordBytes = 8;
-  const std::size_t size = text.size();
-  // Big-endian words, long text and 9 or more integer digits (rare, and one word does not hold them)
-  // take the scalar path.
-  const auto scalar = [&] {
-    const std::optional<Decimal> plain = parse_plain(text);
-    if (plain) {
-      out = *plain;
+  if constexpr (std::endian::native == std::endian::little) {
+    if (text.size() - 1 < kWordBytes) {
+      return parse_plain_word(text, out);
     }
-    return plain.has_value();
+  }
+  return parse_plain_padded_long(text, out);
+}
+
+#if defined(__SSE2__)
+inline bool Decimal::parse_plain_word_pair(std::string_view first, std::string_view second,
+                                           Decimal& first_out, Decimal& second_out) {
+  constexpr std::uint64_t kEveryByte = 0x0101010101010101;
+  static constexpr std::array<std::uint64_t, 9> kPowers = {1,       10,        100,        1'000,      10'000,
+                                                           100'000, 1'000'000, 10'000'000, 100'000'000};
+  // Lane 0 holds the first text, lane 1 the second, each in the 8 bytes of a 64-bit half.
+  const auto per_lane = [](std::size_t first_count, std::size_t second_count) {
+    return _mm_set_epi64x(static_cast<long long>(second_count * kEveryByte),
+                          static_cast<long long>(first_count * kEveryByte));
   };
-  if constexpr (std::endian::native != std::endian::little) {
-    return scalar();
-  }
-  if (size == 0 || size > 2 * kWordBytes) {
-    return scalar();
-  }
-  if (size <= kWordBytes) {
-    return parse_plain_word(text, out);
-  }
-  std::uint64_t low = 0;
-  std::uint64_t high = 0;
-  std::memcpy(&low, text.data(), kWordBytes);
-  std::memcpy(&high, text.data() + kWordBytes, kWordBytes);
-  const std::uint64_t low_valid = low_bytes(size);
-  const std::uint64_t high_valid = size > kWordBytes ? low_bytes(size - kWordBytes) : 0;
-  low &= low_valid;
-  high &= high_valid;
-  constexpr std::uint64_t kDots = 0x2E2E2E2E2E2E2E2E;
-  constexpr std::uint64_t kHighBits = 0x8080808080808080;
-  const std::uint64_t low_dots = ~decimal_detail::nonzero_bytes(low ^ kDots) & low_valid & kHighBits;
-  const std::uint64_t high_dots = ~decimal_detail::nonzero_bytes(high ^ kDots) & high_valid & kHighBits;
-  // Every byte is a digit but for at most one dot.
-  if ((decimal_detail::non_digit_bytes(low) & low_valid) != low_dots ||
-      (decimal_detail::non_digit_bytes(high) & high_valid) != high_dots ||
-      (low_dots != 0 && high_dots != 0) || (low_dots & (low_dots - 1)) != 0 ||
-      (high_dots & (high_dots - 1)) != 0) {
+  const __m128i index = _mm_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3, 4, 5, 6, 7);
+  const __m128i text = _mm_unpacklo_epi64(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(first.data())),
+                                          _mm_loadl_epi64(reinterpret_cast<const __m128i*>(second.data())));
+  const __m128i valid = _mm_cmpgt_epi8(per_lane(first.size(), second.size()), index);
+  // Digits as their values 0..9, every byte past a text 0; any other byte is above 9.
+  const __m128i values = _mm_and_si128(_mm_sub_epi8(text, _mm_set1_epi8('0')), valid);
+  const __m128i nine = _mm_set1_epi8(9);
+  const auto digit_bits =
+      static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_max_epu8(values, nine), nine)));
+  const unsigned stops = ~digit_bits & static_cast<unsigned>(_mm_movemask_epi8(valid));
+  // As parse_plain_word(): digits but for at most one byte, a dot; not ".5", "05" or "5.".
+  struct Lane {
+    std::size_t int_length;
+    bool refused;
+  };
+  const auto lane = [](std::string_view lane_text, unsigned lane_stops) {
+    const bool dotted = lane_stops != 0;
+    const std::size_t size = lane_text.size();
+    const std::size_t int_length = dotted ? static_cast<std::size_t>(std::countr_zero(lane_stops)) : size;
+    const std::size_t frac_length = dotted ? size - int_length - 1 : 0;
+    const char at_dot = lane_text.data()[int_length];
+    const char first_digit = lane_text.data()[0];
+    const bool refused = ((lane_stops & (lane_stops - 1)) != 0) | (dotted & (at_dot != '.')) |
+                         (int_length == 0) | ((int_length > 1) & (first_digit == '0')) |
+                         (dotted & (frac_length == 0));
+    return Lane{int_length, refused};
+  };
+  constexpr unsigned kLaneBits = 8;
+  const Lane first_lane = lane(first, stops & ((1U << kLaneBits) - 1));
+  const Lane second_lane = lane(second, stops >> kLaneBits);
+  if (first_lane.refused | second_lane.refused) {
     return false;
   }
-  std::size_t int_length = size;
-  if (low_dots != 0) {
-    int_length = static_cast<std::size_t>(std::countr_zero(low_dots)) / 8;
-  } else if (high_dots != 0) {
-    int_length = kWordBytes + static_cast<std::size_t>(std::countr_zero(high_dots)) / 8;
+  // The dot taken out (the bytes from it on move down by one), then each lane's eight bytes as one
+  // number: the digits' value times 10^(8 - digits), which times 10^(integer digits) is in units.
+  const __m128i before_dot = _mm_cmpgt_epi8(per_lane(first_lane.int_length, second_lane.int_length), index);
+  const __m128i digits = _mm_or_si128(_mm_and_si128(before_dot, values),
+                                      _mm_andnot_si128(before_dot, _mm_srli_epi64(values, 8)));
+  const __m128i pairs =
+      _mm_add_epi16(_mm_mullo_epi16(_mm_and_si128(digits, _mm_set1_epi16(0xFF)), _mm_set1_epi16(10)),
+                    _mm_srli_epi16(digits, 8));
+  const __m128i quads = _mm_madd_epi16(pairs, _mm_set1_epi32((1 << 16) | 100));
+  const __m128i eights =
+      _mm_add_epi64(_mm_mul_epu32(quads, _mm_set1_epi32(10'000)), _mm_srli_epi64(quads, 32));
+  const auto lane_value = [](__m128i lane_eights, std::size_t int_length) {
+    return from_units(static_cast<std::int64_t>(static_cast<std::uint64_t>(_mm_cvtsi128_si64(lane_eights)) *
+                                                kPowers[int_length]));
+  };
+  first_out = lane_value(eights, first_lane.int_length);
+  second_out = lane_value(_mm_unpackhi_epi64(eights, eights), second_lane.int_length);
+  return true;
+}
+#endif
+
+inline bool Decimal::parse_plain_pair_padded(std::string_view first, std::string_view second,
+                                             Decimal& first_out, Decimal& second_out) {
+#if defined(__SSE2__)
+  constexpr std::size_t kWordBytes = 8;
+  if (first.size() - 1 < kWordBytes && second.size() - 1 < kWordBytes) {
+    return parse_plain_word_pair(first, second, first_out, second_out);
   }
-  if (int_length > kWordBytes) {
-    return scalar();
-  }
-  const std::size_t frac_length = int_length == size ? 0 : size - int_length - 1;
-  if (int_length == 0 || (int_length > 1 && (low & 0xFF) == '0') ||
-      (int_length != size && (frac_length == 0 || frac_length > kScale))) {
+#endif
+  Decimal first_value;
+  Decimal second_value;
+  if (!parse_plain_padded(first, first_value) || !parse_plain_padded(second, second_value)) {
     return false;
   }
-  // The integer digits right-aligned behind zero bytes, the fraction's left-aligned before them: as
-  // eight digits, the integer part and the fraction in units of 10^-8.
-  const std::uint64_t int_word = low << (8 * (kWordBytes - int_length));
-  const std::size_t frac_shift = 8 * (int_length + 1);
-  const std::uint64_t frac_word =
-      (frac_shift < 64 ? (low >> frac_shift) | (high << (64 - frac_shift)) : high >> (frac_shift - 64)) &
-      low_bytes(frac_length);
-  out = from_units(static_cast<std::int64_t>(decimal_detail::eight_digits(int_word) * kUnitsPerOne +
-                                             decimal_detail::eight_digits(frac_word)));
+  first_out = first_value;
+  second_out = second_value;
   return true;
 }
 

@@ -9,35 +9,59 @@
 namespace kimp::market {
 namespace {
 
+// A price <= 0 or a negative quantity. `|`, not `||`: no branch, for the loop below.
 bool malformed(model::BookLevel level) {
-  return !level.price.is_positive() || level.qty.is_negative();
+  const bool price_bad = !level.price.is_positive();
+  const bool qty_bad = level.qty.is_negative();
+  return price_bad | qty_bad;
+}
+
+// Whether any of `levels` is malformed, every level tested without a branch or an early exit: levels
+// are almost never malformed, and the caller finds the culprit again to report it.
+bool any_malformed(std::span<const model::BookLevel> levels) {
+  bool bad = false;
+  for (const model::BookLevel& level : levels) {
+    bad |= malformed(level);
+  }
+  return bad;
 }
 
 }  // namespace
 
 OrderBook::Side::Side(bool asks, std::size_t capacity)
-    : negate_(asks ? -1 : 0), ranks_(capacity), qtys_(capacity) {
+    : negate_(asks ? -1 : 0),
+      capacity_(capacity),
+      ranks_(2 * capacity),
+      qtys_(2 * capacity),
+      begin_(capacity / 2) {
   assert(capacity > 0);  // a book that can hold no level is a construction bug
 }
 
 std::size_t OrderBook::Side::find(std::int64_t key, std::size_t limit) const {
-  // Deltas name the levels near the top most often, and in order from the best down, so a short walk
-  // down from `limit` usually finds the place; a branch-free binary search covers the rest of the side
-  // (the comparisons of a search are unpredictable, and each mispredicted branch costs more than the
-  // conditional move does).
-  constexpr std::size_t kWalk = 8;
+  // Deltas name the levels near the top most often, and in order from the best down, so the place is
+  // within a few levels below `limit` about three times in four: one comparison tells whether it lies
+  // in the window of kWindow levels there, which is then counted, else a binary search covers the rest
+  // of the side. Both are branch-free (the comparisons of a search are unpredictable, and each
+  // mispredicted branch costs more than a comparison does).
+  constexpr std::size_t kWindow = 16;
   const std::int64_t* const ranks = ranks_.data();
-  const std::size_t stop = limit > kWalk ? limit - kWalk : 0;
-  std::size_t at = limit;
-  while (at > stop && ranks[at - 1] >= key) {
-    --at;
+  std::size_t length = limit - begin_;
+  if (length > kWindow) {
+    if (ranks[limit - kWindow] < key) {
+      // The place is in (limit - kWindow, limit]: below `limit` by the window's levels at or above `key`.
+      std::size_t above = 0;
+      for (std::size_t at = limit - kWindow + 1; at < limit; ++at) {
+        above += ranks[at] >= key ? 1 : 0;
+      }
+      return limit - above;
+    }
+    length -= kWindow;  // every level from limit - kWindow on ranks at or above `key`
   }
-  if (at != stop || stop == 0) {
-    return at;
+  if (length == 0) {
+    return limit;
   }
-  // Every level from `stop` on ranks at or above `key`: the answer is in [0, stop].
-  const std::int64_t* base = ranks;
-  std::size_t length = stop;
+  // The answer is in [begin_, begin_ + length].
+  const std::int64_t* base = ranks + begin_;
   while (length > 1) {
     const std::size_t half = length / 2;
     base = base[half] < key ? base + half : base;
@@ -46,52 +70,98 @@ std::size_t OrderBook::Side::find(std::int64_t key, std::size_t limit) const {
   return static_cast<std::size_t>(base - ranks) + (*base < key ? 1 : 0);
 }
 
-OrderBook::Side::SetResult OrderBook::Side::set(std::int64_t key, Decimal qty, std::size_t limit) {
-  const std::size_t at = find(key, limit);
+std::size_t OrderBook::Side::recenter(std::size_t at) {
   const auto ranks = ranks_.begin();
   const auto qtys = qtys_.begin();
   const auto offset = [](std::size_t position) { return static_cast<std::ptrdiff_t>(position); };
-  if (at != count_ && ranks_[at] == key) {
+  const std::size_t end = begin_ + count_;
+  const std::size_t middle = (ranks_.size() - count_) / 2;
+  if (middle < begin_) {
+    std::move(ranks + offset(begin_), ranks + offset(end), ranks + offset(middle));
+    std::move(qtys + offset(begin_), qtys + offset(end), qtys + offset(middle));
+  } else {
+    std::move_backward(ranks + offset(begin_), ranks + offset(end), ranks + offset(middle + count_));
+    std::move_backward(qtys + offset(begin_), qtys + offset(end), qtys + offset(middle + count_));
+  }
+  at = at - begin_ + middle;
+  begin_ = middle;
+  return at;
+}
+
+std::size_t OrderBook::Side::insert(std::size_t at, std::int64_t key, Decimal qty) {
+  const auto ranks = ranks_.begin();
+  const auto qtys = qtys_.begin();
+  const auto offset = [](std::size_t position) { return static_cast<std::ptrdiff_t>(position); };
+  if (begin_ == 0 || begin_ + count_ == ranks_.size()) {
+    // Without room on both ends the longer side might have to move, for every insertion from then on.
+    at = recenter(at);
+  }
+  const std::size_t end = begin_ + count_;
+  ++count_;
+  if (at - begin_ < end - at) {
+    std::move(ranks + offset(begin_), ranks + offset(at), ranks + offset(begin_ - 1));
+    std::move(qtys + offset(begin_), qtys + offset(at), qtys + offset(begin_ - 1));
+    --begin_;
+    --at;
+  } else {
+    std::move_backward(ranks + offset(at), ranks + offset(end), ranks + offset(end + 1));
+    std::move_backward(qtys + offset(at), qtys + offset(end), qtys + offset(end + 1));
+  }
+  ranks_[at] = key;
+  qtys_[at] = qty;
+  return at;
+}
+
+std::size_t OrderBook::Side::remove(std::size_t at) {
+  const auto ranks = ranks_.begin();
+  const auto qtys = qtys_.begin();
+  const auto offset = [](std::size_t position) { return static_cast<std::ptrdiff_t>(position); };
+  const std::size_t end = begin_ + count_;
+  --count_;
+  if (at - begin_ < end - at - 1) {
+    std::move_backward(ranks + offset(begin_), ranks + offset(at), ranks + offset(at + 1));
+    std::move_backward(qtys + offset(begin_), qtys + offset(at), qtys + offset(at + 1));
+    ++begin_;
+    return at + 1;
+  }
+  std::move(ranks + offset(at + 1), ranks + offset(end), ranks + offset(at));
+  std::move(qtys + offset(at + 1), qtys + offset(end), qtys + offset(at));
+  return at;
+}
+
+OrderBook::Side::SetResult OrderBook::Side::set(std::int64_t key, Decimal qty, std::size_t limit) {
+  const std::size_t at = find(key, limit);
+  if (at != begin_ + count_ && ranks_[at] == key) {
     if (qty.is_zero()) {
-      std::move(ranks + offset(at + 1), ranks + offset(count_), ranks + offset(at));
-      std::move(qtys + offset(at + 1), qtys + offset(count_), qtys + offset(at));
-      --count_;
-    } else {
-      qtys_[at] = qty;
+      return {remove(at), 0};
     }
+    qtys_[at] = qty;
     return {at, 0};
   }
   if (qty.is_zero()) {
     return {at, 0};  // removal of a level not held
   }
-  if (count_ == ranks_.size()) {
-    // Full: the worst level (position 0) gives way, unless the new one would be worse still.
-    if (at == 0) {
-      return {0, 1};
+  if (count_ == capacity_) {
+    // Full: the worst level (position begin_) gives way, unless the new one would be worse still.
+    if (at == begin_) {
+      return {at, 1};
     }
-    std::move(ranks + 1, ranks + offset(at), ranks);
-    std::move(qtys + 1, qtys + offset(at), qtys);
-    ranks_[at - 1] = key;
-    qtys_[at - 1] = qty;
-    return {at - 1, 1};
+    ++begin_;
+    --count_;
+    return {insert(at, key, qty), 1};
   }
-  std::move_backward(ranks + offset(at), ranks + offset(count_), ranks + offset(count_ + 1));
-  std::move_backward(qtys + offset(at), qtys + offset(count_), qtys + offset(count_ + 1));
-  ranks_[at] = key;
-  qtys_[at] = qty;
-  ++count_;
-  return {at, 0};
+  return {insert(at, key, qty), 0};
 }
 
 std::uint64_t OrderBook::Side::update(std::span<const model::BookLevel> levels) {
   std::uint64_t trimmed = 0;
-  std::size_t limit = count_;
+  std::size_t limit = begin_ + count_;
   std::int64_t previous = 0;
   for (std::size_t index = 0; index < levels.size(); ++index) {
     const std::int64_t key = rank(levels[index].price);
     // Only a level worse than the one before may start its search where that one ended.
     if (index == 0 || key >= previous) {
-      limit = count_;
+      limit = begin_ + count_;
     }
     const SetResult result = set(key, levels[index].qty, limit);
     limit = result.position;
@@ -113,15 +183,16 @@ bool OrderBook::Side::strictly_ordered(std::span<const model::BookLevel> levels)
 
 std::uint64_t OrderBook::Side::assign(std::span<const model::BookLevel> levels) {
   count_ = 0;
+  begin_ = capacity_ / 2;
   if (!strictly_ordered(levels)) {
     // Out of order, repeated prices or zero quantities: level by level, as a delta would.
     return update(levels);
   }
-  const std::size_t kept = std::min(levels.size(), ranks_.size());
+  const std::size_t kept = std::min(levels.size(), capacity_);
   // Best first in, worst first held: the kept levels are the best `kept`, reversed.
   for (std::size_t index = 0; index < kept; ++index) {
-    ranks_[kept - 1 - index] = rank(levels[index].price);
-    qtys_[kept - 1 - index] = levels[index].qty;
+    ranks_[begin_ + kept - 1 - index] = rank(levels[index].price);
+    qtys_[begin_ + kept - 1 - index] = levels[index].qty;
   }
   count_ = kept;
   return levels.size() - kept;
@@ -155,9 +226,9 @@ Status OrderBook::apply(const model::BookUpdate& update) {
                    fmt::format("{} {} update offered to the {} {} book", model::to_string(update.venue),
                                update.symbol.view(), model::to_string(venue_), symbol_.view())));
   }
-  const auto bad_bid = std::find_if(update.bids.begin(), update.bids.end(), malformed);
-  const auto bad_ask = std::find_if(update.asks.begin(), update.asks.end(), malformed);
-  if (bad_bid != update.bids.end() || bad_ask != update.asks.end()) {
+  if (any_malformed(update.bids) || any_malformed(update.asks)) {
+    const auto bad_bid = std::find_if(update.bids.begin(), update.bids.end(), malformed);
+    const auto bad_ask = std::find_if(update.asks.begin(), update.asks.end(), malformed);
     // Skipping the message would leave the book missing it: it is as good as a gap.
     valid_ = false;
     const model::BookLevel bad = bad_bid != update.bids.end() ? *bad_bid : *bad_ask;

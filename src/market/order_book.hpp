@@ -73,9 +73,12 @@ class OrderBook {
   [[nodiscard]] const OrderBookCounters& counters() const { return counters_; }
 
  private:
-  // One side, stored worst level first so that changes near the top of the book, the most frequent,
-  // move the fewest levels. Levels are ordered by rank: the price for bids, minus the price for asks.
-  // Ranks and quantities are held in separate arrays: searches read the ranks alone, densely.
+  // One side, stored worst level first in a buffer of twice the capacity, the levels in use
+  // [begin_, begin_ + count_) kept clear of both ends (moved back to the middle when an insertion
+  // finds them at one): an insertion or removal moves the levels on its shorter side, so that removing
+  // the worst level (what a full book of fixed depth does for each new level) moves none. Levels are ordered
+  // by rank: the price for bids, minus the price for asks. Ranks and quantities are held in separate arrays:
+  // searches read the ranks alone, densely.
   class Side {
    public:
     Side(bool asks, std::size_t capacity);
@@ -87,10 +90,12 @@ class OrderBook {
     std::uint64_t assign(std::span<const model::BookLevel> levels);
 
     [[nodiscard]] std::size_t count() const { return count_; }
-    [[nodiscard]] std::size_t capacity() const { return ranks_.size(); }
-    [[nodiscard]] model::BookLevel level(std::size_t index) const { return held(count_ - 1 - index); }
+    [[nodiscard]] std::size_t capacity() const { return capacity_; }
+    [[nodiscard]] model::BookLevel level(std::size_t index) const {
+      return held(begin_ + count_ - 1 - index);
+    }
     [[nodiscard]] std::optional<model::BookLevel> best() const {
-      return count_ == 0 ? std::nullopt : std::optional(held(count_ - 1));
+      return count_ == 0 ? std::nullopt : std::optional(held(begin_ + count_ - 1));
     }
 
    private:
@@ -105,18 +110,28 @@ class OrderBook {
     [[nodiscard]] model::BookLevel held(std::size_t position) const {
       return {Decimal::from_units((ranks_[position] ^ negate_) - negate_), qtys_[position]};
     }
-    // The first position in [0, limit) whose level ranks at or above `key`, or `limit`; the caller
-    // knows that every level from `limit` on ranks above `key`.
+    // The first position in [begin_, limit) whose level ranks at or above `key`, or `limit`; the
+    // caller knows that every level from `limit` on ranks above `key`.
     [[nodiscard]] std::size_t find(std::int64_t key, std::size_t limit) const;
     // Sets (qty > 0) or removes (qty == 0) the level of rank `key`, searching below `limit` only (as
     // find()). The result's position bounds the search of a worse level next.
     SetResult set(std::int64_t key, Decimal qty, std::size_t limit);
+    // Moves the levels to the middle of the buffer, a side that drifted to one of its ends (a market
+    // moving one way inserts at one end of the side and removes at the other); returns where the
+    // level at `at` went.
+    std::size_t recenter(std::size_t at);
+    // Inserts a level before position `at` (the side has room for one more); returns its position.
+    std::size_t insert(std::size_t at, std::int64_t key, Decimal qty);
+    // Removes the level at `at`; returns the position that bounds the search of a worse level next.
+    std::size_t remove(std::size_t at);
     // True when `levels` (best first) are strictly ordered with positive quantities.
     [[nodiscard]] bool strictly_ordered(std::span<const model::BookLevel> levels) const;
 
     std::int64_t negate_;              // -1 for asks, 0 for bids
-    std::vector<std::int64_t> ranks_;  // sized once; [0, count_) in use, worst first
+    std::size_t capacity_;             // levels held at most
+    std::vector<std::int64_t> ranks_;  // sized once, twice the capacity; [begin_, begin_ + count_) in use
     std::vector<Decimal> qtys_;        // the quantity at each rank
+    std::size_t begin_ = 0;
     std::size_t count_ = 0;
   };
 

@@ -1,6 +1,7 @@
 // Market-data events the venue parsers produce: fixed-point, trivially copyable, no heap per message.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -38,6 +39,15 @@ struct BookUpdate {
   std::span<const BookLevel> bids;
   std::span<const BookLevel> asks;
 };
+
+// The same message: every field equal and the same levels in the same order (what the spans hold, not
+// where they point).
+inline bool same_content(const BookUpdate& left, const BookUpdate& right) {
+  return left.venue == right.venue && left.symbol == right.symbol && left.action == right.action &&
+         left.ts_event == right.ts_event && left.ts_recv == right.ts_recv &&
+         left.update_id == right.update_id && left.sequence == right.sequence && left.depth == right.depth &&
+         std::ranges::equal(left.bids, right.bids) && std::ranges::equal(left.asks, right.asks);
+}
 
 struct Trade {
   Venue venue = Venue::kBybit;

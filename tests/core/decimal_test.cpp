@@ -302,6 +302,40 @@ TEST(DecimalParsePlain, RandomShortTexts_AgreeWithTheGeneralPath) {
   EXPECT_GT(plain, 20'000);  // the draw reaches the fast paths' values, not only their refusals
 }
 
+// parse_plain_pair_padded() of two texts gives what parse_plain_padded() gives each, or refuses when
+// either is refused, leaving both outputs untouched. Texts of up to 10 characters take both the
+// side-by-side path (1..8 bytes each) and the one-at-a-time path.
+TEST(DecimalParsePlain, RandomPairs_AgreeWithOneAtATime) {
+  constexpr std::string_view kAlphabet = "01234567890123456789012345678901234567890...e-+ /:\x80";
+  std::mt19937_64 engine(kSeed);
+  const auto draw = [&] {
+    std::string text(engine() % 11, '0');
+    for (char& c : text) {
+      c = kAlphabet[engine() % kAlphabet.size()];
+    }
+    return text;
+  };
+  const Decimal sentinel = Decimal::from_units(-424242);
+  int both_plain = 0;
+  for (int i = 0; i < 300'000; ++i) {
+    const std::string first_text = draw();
+    const std::string second_text = draw();
+    const PaddedText first(first_text, static_cast<char>('0' + engine() % 10));
+    const PaddedText second(second_text, engine() % 2 == 0 ? '.' : '5');
+    const std::optional<Decimal> first_alone = padded_parse(first);
+    const std::optional<Decimal> second_alone = padded_parse(second);
+    Decimal first_out = sentinel;
+    Decimal second_out = sentinel;
+    const bool parsed = Decimal::parse_plain_pair_padded(first.view(), second.view(), first_out, second_out);
+    ASSERT_EQ(parsed, first_alone.has_value() && second_alone.has_value())
+        << first_text << " " << second_text;
+    ASSERT_EQ(first_out, parsed ? *first_alone : sentinel) << first_text << " " << second_text;
+    ASSERT_EQ(second_out, parsed ? *second_alone : sentinel) << first_text << " " << second_text;
+    both_plain += parsed ? 1 : 0;
+  }
+  EXPECT_GT(both_plain, 10'000);  // the draw reaches pairs of values, not only refusals
+}
+
 struct FormatCase {
   std::int64_t units;
   std::string_view text;

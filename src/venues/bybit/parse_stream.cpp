@@ -3,12 +3,17 @@
 #include "venues/bybit/parse_stream.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <charconv>
 #include <cstring>
 #include <functional>
 #include <limits>
 #include <new>
 #include <optional>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include <fmt/format.h>
 
@@ -70,6 +75,256 @@ bool plain_decimal(od::value& value, Decimal& out, std::string_view input) {
   const std::string_view token = raw_token(value, input);
   return token.size() >= 2 && token.front() == '"' && token.back() == '"' &&
          Decimal::parse_plain_padded(token.substr(1, token.size() - 2), out);
+}
+
+// The value of the 1 to 16 digits at `at`, without a superfluous leading zero, into `out`; returns how
+// many digits there are, or 0 for anything else. `at` lies in the padded input buffer, so 16 bytes may
+// be read from it.
+std::size_t scan_plain_integer(const char* at, std::uint64_t& out) {
+  constexpr std::size_t kWordBytes = 8;
+  constexpr std::uint64_t kUnitsOfHigh = 100'000'000;
+  std::uint64_t low = 0;
+  std::uint64_t high = 0;
+  std::memcpy(&low, at, sizeof low);
+  std::memcpy(&high, at + kWordBytes, sizeof high);
+  const std::uint64_t low_stops = decimal_detail::non_digit_bytes(low);
+  const std::uint64_t high_stops = decimal_detail::non_digit_bytes(high);
+  std::size_t length = 0;
+  if (low_stops != 0) {
+    length = static_cast<std::size_t>(std::countr_zero(low_stops)) / kWordBytes;
+  } else if (high_stops != 0) {
+    length = kWordBytes + static_cast<std::size_t>(std::countr_zero(high_stops)) / kWordBytes;
+  }
+  if (length == 0 || (length > 1 && at[0] == '0')) {
+    return 0;
+  }
+  if (length <= kWordBytes) {
+    out = decimal_detail::eight_digits(low << (kWordBytes * (kWordBytes - length)));
+    return length;
+  }
+  // The leading length - 8 digits, then the last eight.
+  const std::size_t leading = length - kWordBytes;
+  std::uint64_t last = 0;
+  std::memcpy(&last, at + leading, sizeof last);
+  out = decimal_detail::eight_digits(low << (kWordBytes * (kWordBytes - leading))) * kUnitsOfHigh +
+        decimal_detail::eight_digits(last);
+  return length;
+}
+
+// An integer token of plain digits into `out`; false for anything else, which the caller reads with
+// simdjson. Bybit writes no space before the next token, so the token is the digits alone.
+bool plain_integer(od::value& value, std::uint64_t& out, std::string_view input) {
+  const std::string_view token = raw_token(value, input);
+  return !token.empty() && scan_plain_integer(token.data(), out) == token.size();
+}
+
+// The first `size` bytes at `left` and `right` are equal. Both may be read up to `size` rounded up to a
+// multiple of 8: they lie in the padded input buffer or in arrays of such sizes.
+bool same_words(const char* left, const char* right, std::size_t size) {
+  constexpr std::size_t kWordBytes = 8;
+  std::uint64_t differ = 0;
+  for (std::size_t at = 0; at < size; at += kWordBytes) {
+    std::uint64_t left_word = 0;
+    std::uint64_t right_word = 0;
+    std::memcpy(&left_word, left + at, sizeof left_word);
+    std::memcpy(&right_word, right + at, sizeof right_word);
+    differ |= (left_word ^ right_word) & decimal_detail::low_bytes(size - at);
+  }
+  return differ == 0;
+}
+
+// A string literal as a template argument, for take(): its text as little-endian words, each with the
+// mask of the bytes it holds.
+template <std::size_t kSize>
+struct Literal {
+  static constexpr std::size_t kLength = kSize - 1;
+  static constexpr std::size_t kWords = (kLength + 7) / 8;
+  std::array<std::uint64_t, kWords> words{};
+  std::array<std::uint64_t, kWords> masks{};
+  constexpr Literal(const char (&literal)[kSize]) {  // NOLINT(google-explicit-constructor): a literal
+    for (std::size_t index = 0; index < kLength; ++index) {
+      words[index / 8] |= std::uint64_t{static_cast<unsigned char>(literal[index])} << (8 * (index % 8));
+      masks[index / 8] |= std::uint64_t{0xFF} << (8 * (index % 8));
+    }
+  }
+};
+
+// `kLiteral` at `at`: moves past it and returns true, or returns false. `at` may stand past `end` (a
+// scan of the padding behind the frame), which takes nothing. The text is compared a word at a time
+// against constants; `at` lies in the padded input buffer, so whole words may be read.
+template <Literal kLiteral>
+[[gnu::always_inline]] inline bool take(const char*& at, const char* end) {
+  constexpr std::size_t kLength = decltype(kLiteral)::kLength;
+  if (at > end || static_cast<std::size_t>(end - at) < kLength) {
+    return false;
+  }
+  std::uint64_t differ = 0;
+  for (std::size_t index = 0; index < kLiteral.words.size(); ++index) {
+    std::uint64_t word = 0;
+    std::memcpy(&word, at + 8 * index, sizeof word);
+    differ |= (word ^ kLiteral.words[index]) & kLiteral.masks[index];
+  }
+  if (differ != 0) {
+    return false;
+  }
+  at += kLength;
+  return true;
+}
+
+// Bit i set when at[i] is a double quote, for the 64 bytes from `at`, which lies in the padded input
+// buffer.
+std::uint64_t quote_bits(const char* at) {
+  constexpr std::size_t kBlockBytes = 64;
+#if defined(__SSE2__)
+  constexpr std::size_t kChunkBytes = 16;
+  const __m128i quotes = _mm_set1_epi8('"');
+  std::uint64_t bits = 0;
+  for (std::size_t chunk = 0; chunk < kBlockBytes; chunk += kChunkBytes) {
+    const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(at + chunk));
+    bits |= std::uint64_t{static_cast<std::uint16_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, quotes)))}
+            << chunk;
+  }
+  return bits;
+#else
+  // Each word's quote bytes as their high bits, gathered into one byte by a multiply whose partial
+  // products never overlap.
+  constexpr std::uint64_t kQuotes = 0x2222222222222222;
+  constexpr std::uint64_t kHighBits = 0x8080808080808080;
+  constexpr std::uint64_t kGather = 0x0102040810204080;
+  constexpr std::size_t kWordBytes = 8;
+  std::uint64_t bits = 0;
+  for (std::size_t word_at = 0; word_at < kBlockBytes; word_at += kWordBytes) {
+    std::uint64_t word = 0;
+    std::memcpy(&word, at + word_at, sizeof word);
+    const std::uint64_t high = ~decimal_detail::nonzero_bytes(word ^ kQuotes) & kHighBits;
+    bits |= (((high >> 7U) * kGather) >> 56U) << word_at;
+  }
+  return bits;
+#endif
+}
+
+// The double quotes from a position on, in order, found 64 bytes at a time: the position of each quote
+// does not wait for the text before it to be read.
+class QuoteCursor {
+ public:
+  QuoteCursor(const char* at, const char* end) : block_(at), end_(end), bits_(quote_bits(at)) {}
+
+  // The next quote, or nullptr when none is left before `end`. A quote in the padding behind `end` may
+  // come back: the caller checks that the last quote it takes lies before `end`.
+  const char* next() {
+    constexpr std::size_t kBlockBytes = 64;
+    while (bits_ == 0) {
+      block_ += kBlockBytes;
+      if (block_ >= end_) {
+        return nullptr;
+      }
+      bits_ = quote_bits(block_);
+    }
+    const char* const quote = block_ + std::countr_zero(bits_);
+    bits_ &= bits_ - 1;
+    return quote;
+  }
+
+ private:
+  const char* block_;
+  const char* end_;
+  std::uint64_t bits_;
+};
+
+// A book side at `at` as Bybit writes it, [["65123.6","0.5"],...] with plain-digit numbers and no
+// whitespace, into `out`; returns where it ends, or nullptr for anything else. Each level is four
+// quotes with the separators between them checked byte by byte, and numbers that are digits and a dot
+// only. `at` and `end` lie in the padded input buffer.
+const char* scan_plain_levels(const char* at, const char* end, std::vector<model::BookLevel>& out) {
+  out.clear();
+  if (!take<"[">(at, end)) {
+    return nullptr;
+  }
+  if (take<"]">(at, end)) {
+    return at;
+  }
+  QuoteCursor quotes(at, end);
+  while (at < end && at[0] == '[') {
+    const char* const price_open = quotes.next();
+    const char* const price_close = quotes.next();
+    const char* const qty_open = quotes.next();
+    const char* const qty_close = quotes.next();
+    // Once the cursor has run out it stays out, and the quotes come in order: qty_close decides.
+    if (qty_close == nullptr || qty_close >= end || price_open != at + 1 || price_close[1] != ',' ||
+        qty_open != price_close + 2 || qty_close[1] != ']') {
+      return nullptr;
+    }
+    model::BookLevel& level = out.emplace_back();
+    const auto text = [](const char* open, const char* close) {
+      return std::string_view(open + 1, static_cast<std::size_t>(close - open - 1));
+    };
+    if (!Decimal::parse_plain_pair_padded(text(price_open, price_close), text(qty_open, qty_close),
+                                          level.price, level.qty)) {
+      return nullptr;
+    }
+    at = qty_close + 2;
+    if (*at == ']') {
+      return at + 1;
+    }
+    if (*at != ',') {
+      return nullptr;
+    }
+    ++at;
+  }
+  return nullptr;
+}
+
+// What scan_book_rest() read.
+struct BybitBookRest {
+  std::uint64_t update_id = 0;
+  std::uint64_t sequence = 0;
+  std::optional<std::uint64_t> cts;
+};
+
+// An orderbook frame from its data object to its end, exactly as Bybit writes it:
+// {"s":"BTCUSDT","b":[...],"a":[...],"u":1,"seq":2} then ,"cts":3} or }, nothing after. Returns false
+// for anything else (other field orders, whitespace, escapes, numbers not plain digits, another
+// symbol). Every byte is checked; `at`, `end` and `symbol` (the topic's end) lie in the padded input
+// buffer.
+bool scan_book_rest(const char* at, const char* end, std::string_view symbol,
+                    std::vector<model::BookLevel>& bids, std::vector<model::BookLevel>& asks,
+                    BybitBookRest& out) {
+  if (!take<R"({"s":")">(at, end) || static_cast<std::size_t>(end - at) < symbol.size() ||
+      !same_words(at, symbol.data(), symbol.size())) {
+    return false;
+  }
+  at += symbol.size();
+  if (!take<R"(","b":)">(at, end)) {
+    return false;
+  }
+  at = scan_plain_levels(at, end, bids);
+  if (at == nullptr || !take<R"(,"a":)">(at, end)) {
+    return false;
+  }
+  at = scan_plain_levels(at, end, asks);
+  if (at == nullptr || !take<R"(,"u":)">(at, end)) {
+    return false;
+  }
+  std::size_t digits = scan_plain_integer(at, out.update_id);
+  at += digits;
+  if (digits == 0 || !take<R"(,"seq":)">(at, end)) {
+    return false;
+  }
+  digits = scan_plain_integer(at, out.sequence);
+  at += digits;
+  if (digits == 0 || !take<"}">(at, end)) {
+    return false;
+  }
+  if (take<R"(,"cts":)">(at, end)) {
+    std::uint64_t cts = 0;
+    digits = scan_plain_integer(at, cts);
+    at += digits;
+    if (digits == 0) {
+      return false;
+    }
+    out.cts = cts;
+  }
+  return take<"}">(at, end) && at == end;
 }
 
 }  // namespace
@@ -152,10 +407,13 @@ struct BybitPublicParser::Frame {
 
   Result<std::uint64_t> integer(std::string_view name, od::value& value) const {
     std::uint64_t number = 0;
-    if (value.get_uint64().get(number) != simdjson::SUCCESS) {
-      return error(fmt::format("{} is not an unsigned integer", name), token_text(value, input));
+    if (plain_integer(value, number, input) || value.get_uint64().get(number) == simdjson::SUCCESS) {
+      return number;
     }
-    return number;
+    return integer_error(name, value);
+  }
+  [[gnu::noinline]] tl::unexpected<Error> integer_error(std::string_view name, od::value& value) const {
+    return error(fmt::format("{} is not an unsigned integer", name), token_text(value, input));
   }
 
   // Milliseconds since the epoch as a Timestamp.
@@ -179,7 +437,8 @@ struct BybitPublicParser::Frame {
   }
 };
 
-BybitPublicParser::BybitPublicParser(BybitCategory category) : category_(category) {
+BybitPublicParser::BybitPublicParser(BybitCategory category, BybitBookScan book_scan)
+    : category_(category), book_scan_(book_scan) {
   input_.resize(kReservedFrameBytes + simdjson::SIMDJSON_PADDING);
   bids_.reserve(kReservedLevels);
   asks_.reserve(kReservedLevels);
@@ -262,6 +521,34 @@ BybitStreamOp op_of(std::string_view op) {
 
 }  // namespace
 
+Status BybitPublicParser::read_topic(Frame& frame) {
+  const std::string_view topic = frame.topic;
+  for (const KnownTopic& known : known_topics_) {
+    if (known.size == topic.size() && known.size != 0 &&
+        std::memcmp(known.text.data(), topic.data(), known.size) == 0) {
+      kind_ = known.kind;
+      frame.symbol = known.symbol;
+      frame.depth = known.depth;
+      frame.interval = topic.substr(known.interval_at, known.interval_size);
+      return ok();
+    }
+  }
+  KIMP_TRY(parse_topic(topic, kind_, frame.symbol, frame.depth, frame.interval));
+  if (topic.size() <= KnownTopic::kMaxBytes) {
+    KnownTopic& known = known_topics_[next_known_topic_];
+    next_known_topic_ = (next_known_topic_ + 1) % kKnownTopics;
+    std::memcpy(known.text.data(), topic.data(), topic.size());
+    known.size = topic.size();
+    known.kind = kind_;
+    known.symbol = frame.symbol;
+    known.depth = frame.depth;
+    known.interval_at =
+        frame.interval.empty() ? 0 : static_cast<std::size_t>(frame.interval.data() - topic.data());
+    known.interval_size = frame.interval.size();
+  }
+  return ok();
+}
+
 Result<BybitPublicMessage> BybitPublicParser::parse(std::string_view text) {
   kind_ = BybitMessageKind::kUnknown;
   Frame frame;
@@ -279,6 +566,80 @@ Result<BybitPublicMessage> BybitPublicParser::parse(std::string_view text) {
   std::memcpy(input_.data(), text.data(), text.size());
   frame.input = std::string_view(input_.data(), text.size());
 
+  if (book_scan_ == BybitBookScan::kExactForm && scan_book_frame(frame)) {
+    return assemble(frame);
+  }
+  frame = Frame{};
+  frame.text = text;
+  frame.input = std::string_view(input_.data(), text.size());
+  return parse_document(frame);
+}
+
+bool BybitPublicParser::scan_book_frame(Frame& frame) {
+  // {"topic":"orderbook.200.BTCUSDT","type":"delta","ts":1,"data":{...},"cts":2}: a topic read_topic()
+  // takes as an orderbook's is letters, digits, dots, dashes and underscores, so it ends at the first
+  // quote.
+  const char* at = frame.input.data();
+  const char* const end = at + frame.input.size();
+  if (!take<R"({"topic":")">(at, end)) {
+    return false;
+  }
+  const auto* const quote =
+      static_cast<const char*>(std::memchr(at, '"', static_cast<std::size_t>(end - at)));
+  if (quote == nullptr) {
+    return false;
+  }
+  frame.topic = std::string_view(at, static_cast<std::size_t>(quote - at));
+  if (!read_topic(frame) || kind_ != BybitMessageKind::kOrderbook) {
+    return false;
+  }
+  at = quote;
+  // Linear streams write the type before ts, spot streams after it.
+  const auto type = [&] {
+    if (take<R"("type":"delta")">(at, end)) {
+      frame.type = "delta";
+    } else if (take<R"("type":"snapshot")">(at, end)) {
+      frame.type = "snapshot";
+    } else {
+      return false;
+    }
+    return true;
+  };
+  std::uint64_t ts = 0;
+  const auto time = [&] {
+    if (!take<R"("ts":)">(at, end)) {
+      return false;
+    }
+    const std::size_t digits = scan_plain_integer(at, ts);
+    at += digits;
+    return digits != 0;
+  };
+  if (!take<R"(",)">(at, end)) {
+    return false;
+  }
+  const bool type_first = at[1] == 't' && at[2] == 'y';
+  if (!(type_first ? type() && take<",">(at, end) && time() : time() && take<",">(at, end) && type())) {
+    return false;
+  }
+  BybitBookRest rest;
+  if (!take<R"(,"data":)">(at, end) ||
+      !scan_book_rest(at, end, frame.topic.substr(frame.topic.size() - frame.symbol.view().size()), bids_,
+                      asks_, rest)) {
+    return false;
+  }
+  frame.ts = ts;
+  frame.cts = rest.cts;
+  frame.update_id = rest.update_id;
+  frame.sequence = rest.sequence;
+  frame.data_seen = true;
+  frame.data_parsed = true;
+  frame.data_symbol_seen = true;
+  return true;
+}
+
+Result<BybitPublicMessage> BybitPublicParser::parse_document(Frame& frame) {
+  kind_ = BybitMessageKind::kUnknown;
+  const std::string_view text = frame.text;
   od::document doc;
   if (const auto code = parser_.iterate(input_.data(), text.size(), input_.size()).get(doc); code) {
     return frame.error("not JSON", code);
@@ -300,7 +661,7 @@ Result<BybitPublicMessage> BybitPublicParser::parse(std::string_view text) {
         return frame.error("topic is not a string", token_text(value, frame.input));
       }
       frame.topic = *topic;
-      KIMP_TRY(parse_topic(frame.topic, kind_, frame.symbol, frame.depth, frame.interval));
+      KIMP_TRY(read_topic(frame));
     } else if (key == "type") {
       const auto type = string_token(value, frame.input);
       if (!type) {
@@ -625,6 +986,23 @@ Status BybitPublicParser::parse_klines(Frame& frame, od::value& data) {
   return ok();
 }
 
+Result<BybitPublicMessage> BybitPublicParser::book_message(const Frame& frame, bool snapshot,
+                                                           Timestamp matched) {
+  // Built where it is returned: a book update copied into the result costs more than filling it.
+  Result<BybitPublicMessage> message(tl::in_place, std::in_place_type<model::BookUpdate>);
+  auto& book = std::get<model::BookUpdate>(*message);
+  book.venue = model::Venue::kBybit;
+  book.symbol = frame.symbol;
+  book.action = snapshot ? model::BookAction::kSnapshot : model::BookAction::kDelta;
+  book.ts_event = matched;
+  book.update_id = *frame.update_id;
+  book.sequence = *frame.sequence;
+  book.depth = frame.depth;
+  book.bids = bids_;
+  book.asks = asks_;
+  return message;
+}
+
 Result<BybitPublicMessage> BybitPublicParser::assemble(Frame& frame) {
   if (frame.topic.empty()) {
     if (frame.op.empty()) {
@@ -654,20 +1032,11 @@ Result<BybitPublicMessage> BybitPublicParser::assemble(Frame& frame) {
   }
   switch (kind_) {
     case BybitMessageKind::kOrderbook: {
-      model::BookUpdate book;
-      book.venue = model::Venue::kBybit;
-      book.symbol = frame.symbol;
-      book.action = snapshot ? model::BookAction::kSnapshot : model::BookAction::kDelta;
-      book.ts_event = ts;
+      Timestamp matched = ts;
       if (frame.cts) {
-        KIMP_TRY_ASSIGN(book.ts_event, frame.millis("cts", *frame.cts));
+        KIMP_TRY_ASSIGN(matched, frame.millis("cts", *frame.cts));
       }
-      book.update_id = *frame.update_id;
-      book.sequence = *frame.sequence;
-      book.depth = frame.depth;
-      book.bids = bids_;
-      book.asks = asks_;
-      return book;
+      return book_message(frame, snapshot, matched);
     }
     case BybitMessageKind::kTrade: {
       if (!snapshot) {

@@ -1,6 +1,7 @@
 // Bybit v5 public WebSocket parsing: orderbook, publicTrade, tickers and kline frames and op replies.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -47,6 +48,11 @@ struct BybitKlineBatch {
   std::span<const BybitKline> bars;  // valid until the parser's next parse
 };
 
+// Whether BybitPublicParser reads orderbook frames written exactly as Bybit writes them with its own
+// scanner (the engine's choice) or, like every other frame, with the checked simdjson path only (for
+// tests that compare the two).
+enum class BybitBookScan : std::uint8_t { kExactForm, kCheckedOnly };
+
 enum class BybitStreamOp : std::uint8_t { kSubscribe, kUnsubscribe, kPing, kPong, kAuth, kOther };
 
 // A reply to one of our requests: a subscription ack, or a pong (spot and linear answer a ping with
@@ -74,6 +80,10 @@ std::string_view to_string(BybitMessageKind kind);
 // seen once) a parse does not allocate; the views and spans it returns point into the parser's
 // buffers and stay valid until the next parse.
 //
+// Orderbook frames in Bybit's exact compact form (its field order, no whitespace, plain-digit
+// numbers) are read by a scanner that checks every byte; anything else, including every malformed
+// frame, goes the checked simdjson way, whose errors say what is wrong. Both read a frame alike.
+//
 // Ticker fields: linear frames carry lastPrice, bid1Price, ask1Price, markPrice, indexPrice,
 // fundingRate, nextFundingTime, volume24h, turnover24h (deltas only the changed ones); spot frames
 // lastPrice, volume24h, turnover24h. An empty string (Bybit's "no value", e.g. fundingRate of a
@@ -83,7 +93,7 @@ class BybitPublicParser {
   // Larger frames are refused before parsing: Bybit's largest, a 1000-level snapshot, is about 50 KB.
   static constexpr std::size_t kMaxFrameBytes = std::size_t{4} << 20U;
 
-  explicit BybitPublicParser(BybitCategory category);
+  explicit BybitPublicParser(BybitCategory category, BybitBookScan book_scan = BybitBookScan::kExactForm);
 
   // Errors (all kInvalidArgument, with the reason and the offending text quoted): an empty, oversized
   // or malformed JSON frame, an unknown topic or type, a missing or mistyped field, a symbol in the
@@ -98,6 +108,10 @@ class BybitPublicParser {
  private:
   struct Frame;
 
+  // parse() of a frame already copied into input_: the checked way.
+  Result<BybitPublicMessage> parse_document(Frame& frame);
+  // An orderbook frame in Bybit's exact form into `frame`, bids_ and asks_; false for anything else.
+  bool scan_book_frame(Frame& frame);
   Status parse_data(Frame& frame, simdjson::ondemand::value& data);
   Status parse_book(Frame& frame, simdjson::ondemand::value& data);
   Status parse_levels(Frame& frame, simdjson::ondemand::value& side, std::vector<model::BookLevel>& out);
@@ -105,9 +119,31 @@ class BybitPublicParser {
   Status parse_ticker(Frame& frame, simdjson::ondemand::value& data);
   Status parse_klines(Frame& frame, simdjson::ondemand::value& data);
   Result<BybitPublicMessage> assemble(Frame& frame);
+  // assemble() of an orderbook frame, the event time (cts, else ts) known.
+  Result<BybitPublicMessage> book_message(const Frame& frame, bool snapshot, Timestamp matched);
+
+  // What parse_topic() made of a topic already seen: a connection carries a few topics, over and over.
+  struct KnownTopic {
+    static constexpr std::size_t kMaxBytes = 48;  // "orderbook.1000." and the longest symbol
+    std::array<char, kMaxBytes> text{};
+    std::size_t size = 0;
+    BybitMessageKind kind = BybitMessageKind::kUnknown;
+    model::Symbol symbol;
+    std::uint32_t depth = 0;
+    std::size_t interval_at = 0;  // kline topics: where the interval lies in the topic
+    std::size_t interval_size = 0;
+  };
+  static constexpr std::size_t kKnownTopics = 16;
+
+  // The topic's kind, symbol, depth and interval into kind_ and `frame`, from known_topics_ when seen
+  // before; errors as parse().
+  Status read_topic(Frame& frame);
 
   BybitCategory category_;
+  BybitBookScan book_scan_;
   BybitMessageKind kind_ = BybitMessageKind::kUnknown;
+  std::array<KnownTopic, kKnownTopics> known_topics_;
+  std::size_t next_known_topic_ = 0;  // the entry a new topic replaces, in turn
   simdjson::ondemand::parser parser_;
   std::vector<char> input_;  // the frame plus simdjson's padding
   std::vector<model::BookLevel> bids_;

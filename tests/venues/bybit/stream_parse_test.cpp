@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <array>
 #include <map>
 #include <string>
 #include <string_view>
@@ -228,6 +230,96 @@ TEST(BybitParse, EveryCaptureFrame_ParsesAsItsKind) {
   EXPECT_EQ(kinds[BybitMessageKind::kKline], 96U);
   EXPECT_EQ(kinds[BybitMessageKind::kControl], 24U);
   EXPECT_EQ(kinds[BybitMessageKind::kUnknown], 0U);
+}
+
+// The exact-form scanner and the checked path read every orderbook frame of the capture alike, and
+// frames written other than Bybit's compact way (a space after each colon) alike too.
+TEST(BybitParse, EveryCaptureOrderbookFrame_ReadsTheSameOnBothPaths) {
+  std::array<BybitPublicParser, 2> scanning{BybitPublicParser(BybitCategory::kLinear),
+                                            BybitPublicParser(BybitCategory::kSpot)};
+  std::array<BybitPublicParser, 2> checked{
+      BybitPublicParser(BybitCategory::kLinear, BybitBookScan::kCheckedOnly),
+      BybitPublicParser(BybitCategory::kSpot, BybitBookScan::kCheckedOnly)};
+  std::array<BybitPublicParser, 2> spaced{BybitPublicParser(BybitCategory::kLinear),
+                                          BybitPublicParser(BybitCategory::kSpot)};
+  std::size_t compared = 0;
+  for (const auto& frame : capture().frames) {
+    const std::size_t connection = frame.connection == 0 ? 0 : 1;
+    const auto fast = scanning[connection].parse(frame.data);
+    if (scanning[connection].last_kind() != BybitMessageKind::kOrderbook) {
+      continue;
+    }
+    std::string text;
+    for (std::size_t at = 0; at < frame.data.size(); ++at) {
+      text += frame.data[at];
+      if (frame.data[at] == ':' && at > 0 && frame.data[at - 1] == '"') {
+        text += ' ';
+      }
+    }
+    const auto& book = as<model::BookUpdate>(fast);
+    EXPECT_TRUE(model::same_content(book, as<model::BookUpdate>(checked[connection].parse(frame.data))))
+        << frame.data;
+    EXPECT_TRUE(model::same_content(book, as<model::BookUpdate>(spaced[connection].parse(text)))) << text;
+    ++compared;
+  }
+  EXPECT_EQ(compared, 2148U);
+}
+
+// Every prefix of a compact frame, and the frame with any one byte replaced by a character that matters
+// to JSON, is read alike by the exact-form scanner and the checked path: the same error or the same
+// book. The scanner must refuse whatever it cannot read exactly.
+TEST(BybitParse, CompactFrameCutOrEdited_ReadsTheSameOnBothPaths) {
+  const std::string frame =
+      R"({"topic":"orderbook.50.ETHUSDT","type":"delta","ts":1786310818130,"data":{"s":"ETHUSDT",)"
+      R"("b":[["1922.54","52.00"],["1922.5","0"]],"a":[["1923","1.25"]],"u":7,"seq":9},"cts":1786310818129})";
+  BybitPublicParser scanning(BybitCategory::kLinear);
+  BybitPublicParser checked(BybitCategory::kLinear, BybitBookScan::kCheckedOnly);
+  std::size_t books = 0;
+  const auto expect_alike = [&](const std::string& text) {
+    const auto fast = scanning.parse(text);
+    const auto slow = checked.parse(text);
+    ASSERT_EQ(fast.has_value(), slow.has_value()) << text;
+    if (!fast) {
+      EXPECT_EQ(fast.error().message, slow.error().message) << text;
+      return;
+    }
+    const auto* book = std::get_if<model::BookUpdate>(&*fast);
+    const auto* expected = std::get_if<model::BookUpdate>(&*slow);
+    ASSERT_TRUE(book != nullptr && expected != nullptr) << text;
+    EXPECT_TRUE(model::same_content(*book, *expected)) << text;
+    ++books;
+  };
+  for (std::size_t size = 0; size <= frame.size(); ++size) {
+    expect_alike(frame.substr(0, size));
+  }
+  for (std::size_t at = 0; at < frame.size(); ++at) {
+    for (const char replacement : std::string_view(R"(" ,:[]{}0.9\x)")) {
+      std::string edited = frame;
+      edited[at] = replacement;
+      expect_alike(edited);
+    }
+  }
+  EXPECT_GT(books, 100U);  // edits inside numbers and ids still make books
+}
+
+// A compact frame whose data ends without cts, or whose ts follows data, is read all the same.
+TEST(BybitParse, CompactOrderbookWithoutCtsOrTsLast_IsParsed) {
+  BybitPublicParser parser(BybitCategory::kSpot);
+  const auto without_cts = parser.parse(
+      R"({"topic":"orderbook.50.ETHUSDT","ts":1786310818130,"type":"delta","data":{"s":"ETHUSDT",)"
+      R"("b":[["1922.54","52.00"],["1922.5","0"]],"a":[["1923","1.25"]],"u":7,"seq":9}})");
+  const auto& book = as<model::BookUpdate>(without_cts);
+  EXPECT_EQ(book.ts_event, ms(1786310818130));
+  EXPECT_EQ(book.update_id, 7U);
+  EXPECT_EQ(book.sequence, 9U);
+  ASSERT_EQ(book.bids.size(), 2U);
+  EXPECT_EQ(book.bids[1], (model::BookLevel{dec("1922.5"), dec("0")}));
+  ASSERT_EQ(book.asks.size(), 1U);
+  EXPECT_EQ(book.asks[0], (model::BookLevel{dec("1923"), dec("1.25")}));
+  const auto ts_last = parser.parse(
+      R"({"topic":"orderbook.50.ETHUSDT","type":"delta","data":{"s":"ETHUSDT","b":[],"a":[],"u":8,)"
+      R"("seq":10},"cts":1786310818129,"ts":1786310818130})");
+  EXPECT_EQ(as<model::BookUpdate>(ts_last).ts_event, ms(1786310818129));
 }
 
 TEST(BybitParse, DataBeforeTopic_IsStillParsed) {
