@@ -196,8 +196,9 @@ inline bool Decimal::parse_plain_word_pair(std::string_view first, std::string_v
                                                            100'000, 1'000'000, 10'000'000, 100'000'000};
   // Lane 0 holds the first text, lane 1 the second, each in the 8 bytes of a 64-bit half.
   const auto per_lane = [](std::size_t first_count, std::size_t second_count) {
-    return _mm_set_epi64x(static_cast<long long>(second_count * kEveryByte),
-                          static_cast<long long>(first_count * kEveryByte));
+    const std::uint64_t first_bytes = first_count * kEveryByte;
+    const std::uint64_t second_bytes = second_count * kEveryByte;
+    return _mm_set_epi64x(static_cast<long long>(second_bytes), static_cast<long long>(first_bytes));
   };
   const __m128i index = _mm_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3, 4, 5, 6, 7);
   const __m128i text = _mm_unpacklo_epi64(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(first.data())),
