@@ -533,6 +533,9 @@ Status BybitPublicParser::read_topic(Frame& frame) {
       return ok();
     }
   }
+  // A frame may name a topic twice: nothing of an earlier one may stay.
+  frame.depth = 0;
+  frame.interval = {};
   KIMP_TRY(parse_topic(topic, kind_, frame.symbol, frame.depth, frame.interval));
   if (topic.size() <= KnownTopic::kMaxBytes) {
     KnownTopic& known = known_topics_[next_known_topic_];

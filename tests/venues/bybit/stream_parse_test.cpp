@@ -302,6 +302,21 @@ TEST(BybitParse, CompactFrameCutOrEdited_ReadsTheSameOnBothPaths) {
   EXPECT_GT(books, 100U);  // edits inside numbers and ids still make books
 }
 
+// A frame naming a kline topic and then a new orderbook topic keeps nothing of the first, also when
+// the second is read again from the parser's topic cache (found by bybit_public_fuzz).
+TEST(BybitParse, KlineTopicThenOrderbookTopic_IsReadAsTheLast) {
+  BybitPublicParser parser(BybitCategory::kLinear);
+  const std::string frame =
+      R"({"topic":"kline.1.BTCUSDT","topic":"orderbook.50.ETHUSDT","type":"delta","ts":1786310818130,)"
+      R"("data":{"s":"ETHUSDT","b":[],"a":[["1923","1.25"]],"u":7,"seq":9}})";
+  for (int round = 0; round < 2; ++round) {
+    const auto message = parser.parse(frame);
+    const auto& book = as<model::BookUpdate>(message);
+    EXPECT_EQ(book.depth, 50U);
+    EXPECT_EQ(book.symbol.view(), "ETHUSDT");
+  }
+}
+
 // A compact frame whose data ends without cts, or whose ts follows data, is read all the same.
 TEST(BybitParse, CompactOrderbookWithoutCtsOrTsLast_IsParsed) {
   BybitPublicParser parser(BybitCategory::kSpot);
