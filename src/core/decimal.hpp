@@ -138,12 +138,31 @@ constexpr std::uint64_t eight_digits(std::uint64_t word) {
   return ((word & 0x0000FFFF0000FFFF) * ((std::uint64_t{10000} << 32) + 1)) >> 32;
 }
 
+// What 1..8 bytes of text are, given where their first byte that is not a digit lies (`first_stop`,
+// the size when every byte is one) and whether there are more such bytes: plain text is digits with at
+// most one dot, not ".5", "05" or "5.". The checks are folded into one flag because lengths and dot
+// positions vary from one token to the next and a mispredicted branch costs more than the arithmetic.
+// The byte at `first_stop` is read even when it lies past the text, in the padding.
+struct WordShape {
+  std::size_t int_length;
+  std::size_t frac_length;
+  bool dotted;
+  bool refused;
+};
+inline WordShape word_shape(std::string_view text, std::size_t first_stop, bool several_stops) {
+  const bool dotted = first_stop != text.size();
+  const std::size_t frac_length = dotted ? text.size() - first_stop - 1 : 0;
+  const char at_dot = text.data()[first_stop];
+  const char first_digit = text.data()[0];
+  const bool refused = several_stops | (dotted & (at_dot != '.')) | (first_stop == 0) |
+                       ((first_stop > 1) & (first_digit == '0')) | (dotted & (frac_length == 0));
+  return {first_stop, frac_length, dotted, refused};
+}
+
 }  // namespace decimal_detail
 
 // parse_plain_padded() for 1..8 bytes of text, most prices and sizes: one word. With a dot, such text
 // has at most 7 digits: once the dot is taken out they are one number, in units of the last digit.
-// The checks are folded into one branch because lengths and dot positions vary from one token to the
-// next and a mispredicted branch costs more than the arithmetic.
 inline bool Decimal::parse_plain_word(std::string_view text, Decimal& out) {
   constexpr std::uint64_t kZeros = 0x3030303030303030;
   constexpr std::size_t kWordBytes = 8;
@@ -157,24 +176,19 @@ inline bool Decimal::parse_plain_word(std::string_view text, Decimal& out) {
   // Digits as their values 0..9; the bytes that are not digits marked by their high bits.
   const std::uint64_t values = (word ^ kZeros) & valid;
   const std::uint64_t stops = decimal_detail::non_digit_bytes(word) & valid;
-  const std::size_t int_length =
-      stops == 0 ? size : static_cast<std::size_t>(std::countr_zero(stops)) / kWordBytes;
-  const bool dotted = stops != 0;
-  const std::size_t frac_length = dotted ? size - int_length - 1 : 0;
-  // Digits but for at most one byte, a dot; not ".5", "05" or "5.". The byte read at int_length, past
-  // the text when there is no dot, lies in the padding.
-  const char at_dot = text.data()[int_length];
-  const bool refused = ((stops & (stops - 1)) != 0) | (dotted & (at_dot != '.')) | (int_length == 0) |
-                       ((int_length > 1) & ((word & 0xFF) == '0')) | (dotted & (frac_length == 0));
-  if (refused) {
+  const decimal_detail::WordShape shape = decimal_detail::word_shape(
+      text, stops == 0 ? size : static_cast<std::size_t>(std::countr_zero(stops)) / kWordBytes,
+      (stops & (stops - 1)) != 0);
+  if (shape.refused) {
     return false;
   }
   // The dot taken out: the bytes below it stay, the ones above move down by one.
   const std::uint64_t below_dot = (stops >> 7U) - 1;
   const std::uint64_t digits = (values & below_dot) | ((values >> 8U) & ~below_dot);
-  const std::size_t digit_count = size - (dotted ? 1 : 0);
-  out = from_units(static_cast<std::int64_t>(
-      decimal_detail::eight_digits(digits << (8 * (kWordBytes - digit_count))) * kUnitsOfLast[frac_length]));
+  const std::size_t digit_count = size - (shape.dotted ? 1 : 0);
+  out = from_units(
+      static_cast<std::int64_t>(decimal_detail::eight_digits(digits << (8 * (kWordBytes - digit_count))) *
+                                kUnitsOfLast[shape.frac_length]));
   return true;
 }
 
@@ -210,26 +224,15 @@ inline bool Decimal::parse_plain_word_pair(std::string_view first, std::string_v
   const auto digit_bits =
       static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_max_epu8(values, nine), nine)));
   const unsigned stops = ~digit_bits & static_cast<unsigned>(_mm_movemask_epi8(valid));
-  // As parse_plain_word(): digits but for at most one byte, a dot; not ".5", "05" or "5.".
-  struct Lane {
-    std::size_t int_length;
-    bool refused;
-  };
   const auto lane = [](std::string_view lane_text, unsigned lane_stops) {
-    const bool dotted = lane_stops != 0;
-    const std::size_t size = lane_text.size();
-    const std::size_t int_length = dotted ? static_cast<std::size_t>(std::countr_zero(lane_stops)) : size;
-    const std::size_t frac_length = dotted ? size - int_length - 1 : 0;
-    const char at_dot = lane_text.data()[int_length];
-    const char first_digit = lane_text.data()[0];
-    const bool refused = ((lane_stops & (lane_stops - 1)) != 0) | (dotted & (at_dot != '.')) |
-                         (int_length == 0) | ((int_length > 1) & (first_digit == '0')) |
-                         (dotted & (frac_length == 0));
-    return Lane{int_length, refused};
+    return decimal_detail::word_shape(
+        lane_text,
+        lane_stops == 0 ? lane_text.size() : static_cast<std::size_t>(std::countr_zero(lane_stops)),
+        (lane_stops & (lane_stops - 1)) != 0);
   };
   constexpr unsigned kLaneBits = 8;
-  const Lane first_lane = lane(first, stops & ((1U << kLaneBits) - 1));
-  const Lane second_lane = lane(second, stops >> kLaneBits);
+  const decimal_detail::WordShape first_lane = lane(first, stops & ((1U << kLaneBits) - 1));
+  const decimal_detail::WordShape second_lane = lane(second, stops >> kLaneBits);
   if (first_lane.refused | second_lane.refused) {
     return false;
   }

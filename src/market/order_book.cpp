@@ -70,28 +70,29 @@ std::size_t OrderBook::Side::find(std::int64_t key, std::size_t limit) const {
   return static_cast<std::size_t>(base - ranks) + (*base < key ? 1 : 0);
 }
 
-std::size_t OrderBook::Side::recenter(std::size_t at) {
+void OrderBook::Side::shift(std::size_t from, std::size_t to, std::size_t destination) {
+  const auto position = [](auto array, std::size_t at) { return array + static_cast<std::ptrdiff_t>(at); };
   const auto ranks = ranks_.begin();
   const auto qtys = qtys_.begin();
-  const auto offset = [](std::size_t position) { return static_cast<std::ptrdiff_t>(position); };
-  const std::size_t end = begin_ + count_;
-  const std::size_t middle = (ranks_.size() - count_) / 2;
-  if (middle < begin_) {
-    std::move(ranks + offset(begin_), ranks + offset(end), ranks + offset(middle));
-    std::move(qtys + offset(begin_), qtys + offset(end), qtys + offset(middle));
+  if (destination < from) {
+    std::move(position(ranks, from), position(ranks, to), position(ranks, destination));
+    std::move(position(qtys, from), position(qtys, to), position(qtys, destination));
   } else {
-    std::move_backward(ranks + offset(begin_), ranks + offset(end), ranks + offset(middle + count_));
-    std::move_backward(qtys + offset(begin_), qtys + offset(end), qtys + offset(middle + count_));
+    const std::size_t destination_end = destination + (to - from);
+    std::move_backward(position(ranks, from), position(ranks, to), position(ranks, destination_end));
+    std::move_backward(position(qtys, from), position(qtys, to), position(qtys, destination_end));
   }
+}
+
+std::size_t OrderBook::Side::recenter(std::size_t at) {
+  const std::size_t middle = (ranks_.size() - count_) / 2;
+  shift(begin_, begin_ + count_, middle);
   at = at - begin_ + middle;
   begin_ = middle;
   return at;
 }
 
 std::size_t OrderBook::Side::insert(std::size_t at, std::int64_t key, Decimal qty) {
-  const auto ranks = ranks_.begin();
-  const auto qtys = qtys_.begin();
-  const auto offset = [](std::size_t position) { return static_cast<std::ptrdiff_t>(position); };
   if (begin_ == 0 || begin_ + count_ == ranks_.size()) {
     // Without room on both ends the longer side might have to move, for every insertion from then on.
     at = recenter(at);
@@ -99,13 +100,11 @@ std::size_t OrderBook::Side::insert(std::size_t at, std::int64_t key, Decimal qt
   const std::size_t end = begin_ + count_;
   ++count_;
   if (at - begin_ < end - at) {
-    std::move(ranks + offset(begin_), ranks + offset(at), ranks + offset(begin_ - 1));
-    std::move(qtys + offset(begin_), qtys + offset(at), qtys + offset(begin_ - 1));
+    shift(begin_, at, begin_ - 1);
     --begin_;
     --at;
   } else {
-    std::move_backward(ranks + offset(at), ranks + offset(end), ranks + offset(end + 1));
-    std::move_backward(qtys + offset(at), qtys + offset(end), qtys + offset(end + 1));
+    shift(at, end, at + 1);
   }
   ranks_[at] = key;
   qtys_[at] = qty;
@@ -113,19 +112,14 @@ std::size_t OrderBook::Side::insert(std::size_t at, std::int64_t key, Decimal qt
 }
 
 std::size_t OrderBook::Side::remove(std::size_t at) {
-  const auto ranks = ranks_.begin();
-  const auto qtys = qtys_.begin();
-  const auto offset = [](std::size_t position) { return static_cast<std::ptrdiff_t>(position); };
   const std::size_t end = begin_ + count_;
   --count_;
   if (at - begin_ < end - at - 1) {
-    std::move_backward(ranks + offset(begin_), ranks + offset(at), ranks + offset(at + 1));
-    std::move_backward(qtys + offset(begin_), qtys + offset(at), qtys + offset(at + 1));
+    shift(begin_, at, begin_ + 1);
     ++begin_;
     return at + 1;
   }
-  std::move(ranks + offset(at + 1), ranks + offset(end), ranks + offset(at));
-  std::move(qtys + offset(at + 1), qtys + offset(end), qtys + offset(at));
+  shift(at + 1, end, at);
   return at;
 }
 

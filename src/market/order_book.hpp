@@ -120,6 +120,8 @@ class OrderBook {
     // moving one way inserts at one end of the side and removes at the other); returns where the
     // level at `at` went.
     std::size_t recenter(std::size_t at);
+    // Moves the levels at [from, to) of both arrays to start at `destination`; the ranges may overlap.
+    void shift(std::size_t from, std::size_t to, std::size_t destination);
     // Inserts a level before position `at` (the side has room for one more); returns its position.
     std::size_t insert(std::size_t at, std::int64_t key, Decimal qty);
     // Removes the level at `at`; returns the position that bounds the search of a worse level next.

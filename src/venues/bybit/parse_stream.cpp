@@ -111,28 +111,6 @@ std::size_t scan_plain_integer(const char* at, std::uint64_t& out) {
   return length;
 }
 
-// An integer token of plain digits into `out`; false for anything else, which the caller reads with
-// simdjson. Bybit writes no space before the next token, so the token is the digits alone.
-bool plain_integer(od::value& value, std::uint64_t& out, std::string_view input) {
-  const std::string_view token = raw_token(value, input);
-  return !token.empty() && scan_plain_integer(token.data(), out) == token.size();
-}
-
-// The first `size` bytes at `left` and `right` are equal. Both may be read up to `size` rounded up to a
-// multiple of 8: they lie in the padded input buffer or in arrays of such sizes.
-bool same_words(const char* left, const char* right, std::size_t size) {
-  constexpr std::size_t kWordBytes = 8;
-  std::uint64_t differ = 0;
-  for (std::size_t at = 0; at < size; at += kWordBytes) {
-    std::uint64_t left_word = 0;
-    std::uint64_t right_word = 0;
-    std::memcpy(&left_word, left + at, sizeof left_word);
-    std::memcpy(&right_word, right + at, sizeof right_word);
-    differ |= (left_word ^ right_word) & decimal_detail::low_bytes(size - at);
-  }
-  return differ == 0;
-}
-
 // A string literal as a template argument, for take(): its text as little-endian words, each with the
 // mask of the bytes it holds.
 template <std::size_t kSize>
@@ -284,13 +262,12 @@ struct BybitBookRest {
 // An orderbook frame from its data object to its end, exactly as Bybit writes it:
 // {"s":"BTCUSDT","b":[...],"a":[...],"u":1,"seq":2} then ,"cts":3} or }, nothing after. Returns false
 // for anything else (other field orders, whitespace, escapes, numbers not plain digits, another
-// symbol). Every byte is checked; `at`, `end` and `symbol` (the topic's end) lie in the padded input
-// buffer.
+// symbol). Every byte is checked; `at` and `end` lie in the padded input buffer.
 bool scan_book_rest(const char* at, const char* end, std::string_view symbol,
                     std::vector<model::BookLevel>& bids, std::vector<model::BookLevel>& asks,
                     BybitBookRest& out) {
   if (!take<R"({"s":")">(at, end) || static_cast<std::size_t>(end - at) < symbol.size() ||
-      !same_words(at, symbol.data(), symbol.size())) {
+      std::string_view(at, symbol.size()) != symbol) {
     return false;
   }
   at += symbol.size();
@@ -407,13 +384,10 @@ struct BybitPublicParser::Frame {
 
   Result<std::uint64_t> integer(std::string_view name, od::value& value) const {
     std::uint64_t number = 0;
-    if (plain_integer(value, number, input) || value.get_uint64().get(number) == simdjson::SUCCESS) {
-      return number;
+    if (value.get_uint64().get(number) != simdjson::SUCCESS) {
+      return error(fmt::format("{} is not an unsigned integer", name), token_text(value, input));
     }
-    return integer_error(name, value);
-  }
-  [[gnu::noinline]] tl::unexpected<Error> integer_error(std::string_view name, od::value& value) const {
-    return error(fmt::format("{} is not an unsigned integer", name), token_text(value, input));
+    return number;
   }
 
   // Milliseconds since the epoch as a Timestamp.
@@ -625,9 +599,7 @@ bool BybitPublicParser::scan_book_frame(Frame& frame) {
     return false;
   }
   BybitBookRest rest;
-  if (!take<R"(,"data":)">(at, end) ||
-      !scan_book_rest(at, end, frame.topic.substr(frame.topic.size() - frame.symbol.view().size()), bids_,
-                      asks_, rest)) {
+  if (!take<R"(,"data":)">(at, end) || !scan_book_rest(at, end, frame.symbol.view(), bids_, asks_, rest)) {
     return false;
   }
   frame.ts = ts;
@@ -989,23 +961,6 @@ Status BybitPublicParser::parse_klines(Frame& frame, od::value& data) {
   return ok();
 }
 
-Result<BybitPublicMessage> BybitPublicParser::book_message(const Frame& frame, bool snapshot,
-                                                           Timestamp matched) {
-  // Built where it is returned: a book update copied into the result costs more than filling it.
-  Result<BybitPublicMessage> message(tl::in_place, std::in_place_type<model::BookUpdate>);
-  auto& book = std::get<model::BookUpdate>(*message);
-  book.venue = model::Venue::kBybit;
-  book.symbol = frame.symbol;
-  book.action = snapshot ? model::BookAction::kSnapshot : model::BookAction::kDelta;
-  book.ts_event = matched;
-  book.update_id = *frame.update_id;
-  book.sequence = *frame.sequence;
-  book.depth = frame.depth;
-  book.bids = bids_;
-  book.asks = asks_;
-  return message;
-}
-
 Result<BybitPublicMessage> BybitPublicParser::assemble(Frame& frame) {
   if (frame.topic.empty()) {
     if (frame.op.empty()) {
@@ -1035,11 +990,20 @@ Result<BybitPublicMessage> BybitPublicParser::assemble(Frame& frame) {
   }
   switch (kind_) {
     case BybitMessageKind::kOrderbook: {
-      Timestamp matched = ts;
+      model::BookUpdate book;
+      book.venue = model::Venue::kBybit;
+      book.symbol = frame.symbol;
+      book.action = snapshot ? model::BookAction::kSnapshot : model::BookAction::kDelta;
+      book.ts_event = ts;
       if (frame.cts) {
-        KIMP_TRY_ASSIGN(matched, frame.millis("cts", *frame.cts));
+        KIMP_TRY_ASSIGN(book.ts_event, frame.millis("cts", *frame.cts));
       }
-      return book_message(frame, snapshot, matched);
+      book.update_id = *frame.update_id;
+      book.sequence = *frame.sequence;
+      book.depth = frame.depth;
+      book.bids = bids_;
+      book.asks = asks_;
+      return book;
     }
     case BybitMessageKind::kTrade: {
       if (!snapshot) {

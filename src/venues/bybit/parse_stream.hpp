@@ -119,8 +119,6 @@ class BybitPublicParser {
   Status parse_ticker(Frame& frame, simdjson::ondemand::value& data);
   Status parse_klines(Frame& frame, simdjson::ondemand::value& data);
   Result<BybitPublicMessage> assemble(Frame& frame);
-  // assemble() of an orderbook frame, the event time (cts, else ts) known.
-  Result<BybitPublicMessage> book_message(const Frame& frame, bool snapshot, Timestamp matched);
 
   // What parse_topic() made of a topic already seen: a connection carries a few topics, over and over.
   struct KnownTopic {
