@@ -9,6 +9,7 @@
 #include "app/config_command.hpp"
 #include "app/exit_codes.hpp"
 #include "app/feed_replay_command.hpp"
+#include "app/replay_command.hpp"
 #include "app/venue_sim_command.hpp"
 #include "app/version.hpp"
 #include "core/logging.hpp"
@@ -65,6 +66,7 @@ int run_cli(int argc, char** argv) {
   add_config_command(app, exit_code);
   add_venue_sim_command(app, exit_code);
   add_feed_replay_command(app, exit_code);
+  add_replay_command(app, exit_code);
 
   try {
     app.parse(argc, argv);

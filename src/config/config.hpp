@@ -152,6 +152,7 @@ struct StrategyConfig {
   Decimal max_position_usdt = decimal_literal(1000);  // per pair
   std::chrono::milliseconds max_book_age{2000};       // older books are not traded on
   std::chrono::seconds funding_blackout{600};         // no entries this long before an adverse funding
+  Decimal balance_buffer_pct = decimal_literal(2);    // balances must cover an entry by this much more
   bool operator==(const StrategyConfig&) const = default;
 };
 
@@ -207,6 +208,21 @@ struct OpsConfig {
   bool operator==(const OpsConfig&) const = default;
 };
 
+// Simulation mode's virtual accounts (the replay starts from them too).
+struct SimulationConfig {
+  Decimal upbit_krw = decimal_literal(50'000'000);  // Upbit KRW balance at the start
+  Decimal bybit_usdt = decimal_literal(50'000);     // Bybit USDT margin at the start
+  bool operator==(const SimulationConfig&) const = default;
+};
+
+// Candle replays: no books, so fills are at the close moved against us by a fixed slippage.
+struct ReplayConfig {
+  Decimal fill_slippage_pct = decimal_literal(5, 2);  // 0.05 % on every fill of both legs
+  // A daily USD/KRW close stays usable this long after its date (weekends and holidays have none).
+  std::int32_t daily_fx_max_age_days = 4;
+  bool operator==(const ReplayConfig&) const = default;
+};
+
 struct Config {
   EngineConfig engine;
   VenuesConfig venues;
@@ -217,6 +233,8 @@ struct Config {
   AlertsConfig alerts;
   ArchiveConfig archive;
   OpsConfig ops;
+  SimulationConfig simulation;
+  ReplayConfig replay;
   bool operator==(const Config&) const = default;
 };
 

@@ -108,6 +108,7 @@ void visit_fields(V& v, S& c) {
   v.field("max_position_usdt", c.max_position_usdt, kPositive);
   v.field("max_book_age_ms", c.max_book_age, IntRange{1, 60'000});
   v.field("funding_blackout_sec", c.funding_blackout, IntRange{0, 8 * 3600LL});
+  v.field("balance_buffer_pct", c.balance_buffer_pct, kRatePercent);
 }
 
 template <class V, SectionOf<RiskConfig> S>
@@ -163,6 +164,18 @@ void visit_fields(V& v, S& c) {
   v.field("http_port", c.http_port, IntRange{0, 65'535});
 }
 
+template <class V, SectionOf<SimulationConfig> S>
+void visit_fields(V& v, S& c) {
+  v.field("upbit_krw", c.upbit_krw, kPositive);
+  v.field("bybit_usdt", c.bybit_usdt, kPositive);
+}
+
+template <class V, SectionOf<ReplayConfig> S>
+void visit_fields(V& v, S& c) {
+  v.field("fill_slippage_pct", c.fill_slippage_pct, kRatePercent);
+  v.field("daily_fx_max_age_days", c.daily_fx_max_age_days, IntRange{1, 30});
+}
+
 template <class V, SectionOf<Config> S>
 void visit_fields(V& v, S& c) {
   v.required_table("engine", c.engine);
@@ -174,6 +187,8 @@ void visit_fields(V& v, S& c) {
   v.table("alerts", c.alerts);
   v.table("archive", c.archive);
   v.table("ops", c.ops);
+  v.table("simulation", c.simulation);
+  v.table("replay", c.replay);
 }
 
 }  // namespace kimp::config
