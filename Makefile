@@ -1,15 +1,19 @@
-# Developer façade: `make build`, `make test`, `make soak`, `make bench`, `make fuzz`, `make format`, `make lint`.
+# Developer façade: `make demo`, `make build`, `make test`, `make soak`, `make bench`, `make fuzz`, `make format`, `make lint`.
 RELEASE_DIR := build/release
 ASAN_DIR := build/asan
 CTEST_FLAGS := --output-on-failure --no-tests=error -j2
 FUZZ_SECONDS ?= 60
 
-.PHONY: all build test soak bench fuzz format lint clean
+.PHONY: all build demo test soak bench fuzz format lint clean
 
 all: build
 
 build:
 	scripts/setup.sh
+
+# The engine in simulation mode against the local venue emulator for two minutes (README command 1).
+demo:
+	scripts/demo.sh
 
 test: build
 	ctest --test-dir $(RELEASE_DIR) $(CTEST_FLAGS)

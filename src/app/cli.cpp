@@ -10,6 +10,7 @@
 #include "app/exit_codes.hpp"
 #include "app/feed_replay_command.hpp"
 #include "app/replay_command.hpp"
+#include "app/run_command.hpp"
 #include "app/venue_sim_command.hpp"
 #include "app/version.hpp"
 #include "core/logging.hpp"
@@ -67,6 +68,7 @@ int run_cli(int argc, char** argv) {
   add_venue_sim_command(app, exit_code);
   add_feed_replay_command(app, exit_code);
   add_replay_command(app, exit_code);
+  add_run_command(app, exit_code);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,88 @@
+// `kimp run`: loads and checks the config, runs the session on one event loop, prints a status line per
+// bar and, as the last line of stdout, the summary JSON.
+#include "app/run_command.hpp"
+
+#include <csignal>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include "app/exit_codes.hpp"
+#include "config/load.hpp"
+#include "config/render.hpp"
+#include "core/logging.hpp"
+#include "runtime/simulation_session.hpp"
+
+namespace kimp::app {
+namespace {
+
+struct RunOptions {
+  std::string config;
+  std::optional<double> duration_sec;
+};
+
+int run_session(const RunOptions& options) {
+  const log::Logger logger("run");
+  const auto config = config::load_config(options.config);
+  if (!config) {
+    std::cerr << config::render_problems(config.error());
+    std::cerr << options.config << ": " << config.error().size() << " problem(s); configuration is invalid\n";
+    return kExitInvalidConfig;
+  }
+  if (config->engine.mode != config::Mode::kSimulation) {
+    std::cerr << options.config << ": engine.mode = \"" << config::to_string(config->engine.mode)
+              << "\" cannot run yet: this build trades in simulation mode only\n";
+    return kExitInvalidConfig;
+  }
+  boost::asio::io_context io;
+  runtime::SessionOptions session_options;
+  if (options.duration_sec) {
+    session_options.duration =
+        std::chrono::duration_cast<Duration>(std::chrono::duration<double>(*options.duration_sec));
+  }
+  session_options.output = [](const std::string& line) { std::cout << line << std::endl; };
+  auto session = runtime::SimulationSession::create(io, *config, std::move(session_options));
+  if (!session) {
+    std::cerr << options.config << ": " << session.error().message << '\n';
+    return kExitInvalidConfig;
+  }
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& error, int signal) {
+    if (!error) {
+      logger.info("stopping", {{"signal", signal}});
+      (*session)->stop();
+    }
+  });
+  Status outcome = ok();
+  (*session)->start([&](Status status) {
+    outcome = std::move(status);
+    signals.cancel();
+    io.stop();
+  });
+  io.run();
+  std::cout << (*session)->summary_json() << std::endl;
+  if (!outcome) {
+    std::cerr << "kimp run: " << outcome.error().message << '\n';
+    return kExitFailure;
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_run_command(CLI::App& app, int& exit_code) {
+  auto* run =
+      app.add_subcommand("run", "Run an engine session (simulation mode: virtual fills from live books)");
+  auto options = std::make_shared<RunOptions>();
+  run->add_option("--config", options->config, "The session's TOML file")->required();
+  run->add_option("--duration", options->duration_sec,
+                  "Stop after this many seconds (default: until SIGINT/SIGTERM)")
+      ->check(CLI::PositiveNumber);
+  run->callback([options, &exit_code] { exit_code = run_session(*options); });
+}
+
+}  // namespace kimp::app

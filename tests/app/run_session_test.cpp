@@ -1,0 +1,181 @@
+// `kimp run` in simulation mode as a process against `kimp venue-sim`: status lines per bar, the summary
+// as the last stdout line, clean stops on --duration and SIGTERM, no order on the venues, clear failures.
+#include <unistd.h>
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <boost/json.hpp>
+
+#include "venue_sim_process.hpp"
+
+namespace kimp::e2e {
+namespace {
+
+// A premium that swings within seconds, so that a short session sees signals.
+constexpr std::string_view kFastMarket = R"([market]
+premium_daily_sigma_pct = 40.0
+premium_half_life_sec = 20
+)";
+
+struct RunOutput {
+  std::vector<std::string> lines;
+  int exit_code = -1;
+};
+
+// Writes a simulation config for the emulator's ports (or `upbit_url` instead of the emulator's Upbit).
+std::filesystem::path write_config(std::string_view name, const VenueSimProcess& venue,
+                                   std::string upbit_url = {}) {
+  if (upbit_url.empty()) {
+    upbit_url = venue.upbit_url();
+  }
+  const std::string upbit_ws = "ws" + upbit_url.substr(4);
+  const std::filesystem::path path =
+      std::filesystem::temp_directory_path() / fmt::format("kimp_run_{}_{}.toml", name, ::getpid());
+  std::ofstream(path) << fmt::format(R"([engine]
+mode = "simulation"
+session = "run_test"
+data_dir = "{}"
+bar_interval = "1s"
+
+[venues.upbit]
+rest_url = "{}"
+ws_public_url = "{}/websocket/v1"
+ws_private_url = "{}/websocket/v1/private"
+
+[venues.bybit]
+rest_url = "{}"
+ws_public_url = "ws://127.0.0.1:{}/v5/public/linear"
+ws_private_url = "ws://127.0.0.1:{}/v5/private"
+
+[venues.fx]
+rest_url = "{}"
+poll_interval_sec = 2
+
+[strategy]
+coins = ["BTC", "ETH", "SOL"]
+window_bars = 8
+position_ttl_sec = 60
+cooldown_sec = 2
+min_profit_pct = 0.02
+
+[runtime]
+shutdown_policy = "close_all"
+
+[ops]
+http_enabled = false
+)",
+                                     (std::filesystem::temp_directory_path() / "kimp_run_data").string(),
+                                     upbit_url, upbit_ws, upbit_ws, venue.bybit_url(), venue.bybit_port(),
+                                     venue.bybit_port(), venue.fx_url());
+  return path;
+}
+
+RunOutput run_until_exit(ChildProcess& child) {
+  RunOutput output;
+  for (std::string line = child.read_line(); !line.empty(); line = child.read_line()) {
+    output.lines.push_back(line);
+  }
+  output.exit_code = child.terminate();
+  return output;
+}
+
+boost::json::object summary_of(const RunOutput& output) {
+  EXPECT_FALSE(output.lines.empty());
+  boost::system::error_code error;
+  const boost::json::value summary =
+      boost::json::parse(output.lines.empty() ? "" : output.lines.back(), error);
+  EXPECT_FALSE(error) << (output.lines.empty() ? "" : output.lines.back());
+  return error || !summary.is_object() ? boost::json::object{} : summary.as_object();
+}
+
+std::size_t bar_lines(const RunOutput& output) {
+  std::size_t count = 0;
+  for (const std::string& line : output.lines) {
+    count += line.find(" bar: open=") != std::string::npos ? 1 : 0;
+  }
+  return count;
+}
+
+TEST(RunSession, SimulationAgainstEmulator_PrintsBarsThenSummaryAndPlacesNoOrder) {
+  VenueSimProcess venue("run_duration", kFastMarket);
+  ASSERT_TRUE(venue.started());
+  const std::filesystem::path config = write_config("duration", venue);
+  ChildProcess child(
+      {KIMP_CLI_PATH, "--log-level", "warn", "run", "--config", config.string(), "--duration", "15"});
+  const RunOutput output = run_until_exit(child);
+  EXPECT_EQ(output.exit_code, 0);
+  EXPECT_GE(bar_lines(output), 10U);
+  const boost::json::object summary = summary_of(output);
+  EXPECT_EQ(summary.at("mode").as_string(), "simulation");
+  EXPECT_EQ(summary.at("coins").as_array().size(), 3U);
+  EXPECT_GE(summary.at("bars").to_number<std::int64_t>(), 30);
+  EXPECT_GT(summary.at("quotes").to_number<std::int64_t>(), 100);
+  // close_all: whatever opened was closed before the summary.
+  EXPECT_EQ(summary.at("open_at_end").to_number<std::int64_t>(), 0);
+  EXPECT_EQ(summary.at("entries").to_number<std::int64_t>(), summary.at("exits").to_number<std::int64_t>());
+  EXPECT_EQ(summary.at("fx_poll_failures").to_number<std::int64_t>(), 0);
+  // Simulation fills virtually: the emulator's ledger holds no order of any venue.
+  const HttpAnswer ledger = venue.admin(boost::beast::http::verb::get, "/ledger");
+  EXPECT_EQ(ledger.status, 200U);
+  EXPECT_EQ(ledger.body.find(R"("orders":[{)"), std::string::npos) << ledger.body;
+  EXPECT_NE(ledger.body.find(R"("orders":[])"), std::string::npos) << ledger.body;
+  std::filesystem::remove(config);
+}
+
+TEST(RunSession, Sigterm_StopsCleanlyWithTheSummary) {
+  VenueSimProcess venue("run_sigterm", kFastMarket);
+  ASSERT_TRUE(venue.started());
+  const std::filesystem::path config = write_config("sigterm", venue);
+  ChildProcess child({KIMP_CLI_PATH, "--log-level", "warn", "run", "--config", config.string()});
+  // Wait for the first status line, then ask it to stop.
+  RunOutput output;
+  for (std::string line = child.read_line(); !line.empty(); line = child.read_line()) {
+    output.lines.push_back(line);
+    if (line.find(" bar: open=") != std::string::npos) {
+      ::kill(child.pid(), SIGTERM);
+      break;
+    }
+  }
+  const RunOutput rest = run_until_exit(child);
+  output.lines.insert(output.lines.end(), rest.lines.begin(), rest.lines.end());
+  EXPECT_EQ(rest.exit_code, 0);
+  const boost::json::object summary = summary_of(output);
+  EXPECT_EQ(summary.at("mode").as_string(), "simulation");
+  EXPECT_EQ(summary.at("open_at_end").to_number<std::int64_t>(), 0);
+  std::filesystem::remove(config);
+}
+
+TEST(RunSession, UpbitUnreachable_FailsWithExit1AndAnEmptySummary) {
+  VenueSimProcess venue("run_unreachable");
+  ASSERT_TRUE(venue.started());
+  // Port 9 (discard) on loopback: nothing listens there in the test environment.
+  const std::filesystem::path config = write_config("unreachable", venue, "http://127.0.0.1:9");
+  ChildProcess child(
+      {KIMP_CLI_PATH, "--log-level", "error", "run", "--config", config.string(), "--duration", "30"});
+  const RunOutput output = run_until_exit(child);
+  EXPECT_EQ(output.exit_code, 1);
+  const boost::json::object summary = summary_of(output);
+  EXPECT_EQ(summary.at("bars").to_number<std::int64_t>(), 0);
+  EXPECT_EQ(summary.at("entries").to_number<std::int64_t>(), 0);
+  std::filesystem::remove(config);
+}
+
+TEST(RunSession, LiveModeConfig_IsRefusedWithExit2BeforeAnythingStarts) {
+  const std::filesystem::path config =
+      std::filesystem::temp_directory_path() / fmt::format("kimp_run_live_{}.toml", ::getpid());
+  std::ofstream(config) << "[engine]\nmode = \"paper\"\nsession = \"t\"\n[strategy]\ncoins = [\"BTC\"]\n";
+  ChildProcess child({KIMP_CLI_PATH, "--log-level", "error", "run", "--config", config.string()});
+  const RunOutput output = run_until_exit(child);
+  EXPECT_EQ(output.exit_code, 2);
+  EXPECT_TRUE(output.lines.empty());
+  std::filesystem::remove(config);
+}
+
+}  // namespace
+}  // namespace kimp::e2e
