@@ -17,113 +17,17 @@
 
 #include "app/exit_codes.hpp"
 #include "market/capture_file.hpp"
-#include "market/malformed_counter.hpp"
 #include "market/order_book.hpp"
 #include "model/market_events.hpp"
-#include "venues/bybit/parse_stream.hpp"
-#include "venues/upbit/parse_stream.hpp"
+#include "runtime/capture_books.hpp"
 
 namespace kimp::app {
 namespace {
 
-using venues::bybit::BybitCategory;
-using venues::bybit::BybitPublicParser;
-using venues::upbit::UpbitStreamParser;
-
-// Levels a book holds beyond the depth its stream promises: a level may enter before the venue removes
-// the one it pushes out of the depth.
-constexpr std::size_t kBookSlack = 56;
-
-// The parser of one recorded connection, chosen by the URL it was opened to.
-struct Route {
-  std::string_view category;  // "linear", "spot"; empty when the connection is not replayed
-  std::unique_ptr<BybitPublicParser> bybit;
-  std::unique_ptr<UpbitStreamParser> upbit;
-};
-
-Route route_of(const market::CaptureConnection& connection) {
-  Route route;
-  const std::string_view address = connection.address;
-  if (address.find("/v5/public/linear") != std::string_view::npos) {
-    route.category = "linear";
-    route.bybit = std::make_unique<BybitPublicParser>(BybitCategory::kLinear);
-  } else if (address.find("/v5/public/spot") != std::string_view::npos) {
-    route.category = "spot";
-    route.bybit = std::make_unique<BybitPublicParser>(BybitCategory::kSpot);
-  } else if (address.find("upbit.com/websocket") != std::string_view::npos) {
-    route.category = "spot";
-    route.upbit = std::make_unique<UpbitStreamParser>();
-  }
-  return route;
-}
-
-struct Book {
-  std::string_view category;
-  market::OrderBook book;
-};
-
-// The books of the replay, one per (venue, category, symbol), in the order they first appeared.
-class Books {
- public:
-  market::OrderBook& of(std::string_view category, const model::BookUpdate& update) {
-    for (Book& held : books_) {
-      if (held.book.symbol() == update.symbol && held.book.venue() == update.venue &&
-          held.category == category) {
-        return held.book;
-      }
-    }
-    books_.push_back(Book{
-        category, market::OrderBook(update.venue, update.symbol, std::size_t{update.depth} + kBookSlack)});
-    return books_.back().book;
-  }
-  [[nodiscard]] const std::vector<Book>& all() const { return books_; }
-
- private:
-  std::vector<Book> books_;
-};
-
-struct Totals {
-  std::uint64_t frames = 0;
-  std::uint64_t skipped = 0;  // frames of connections that are not Bybit public or Upbit streams
-  std::uint64_t malformed = 0;
-  std::uint64_t rejected = 0;  // book updates the book refused (a gap, a delta before any snapshot)
-};
-
-void apply(Books& books, std::string_view category, model::BookUpdate& update, Timestamp ts_recv,
-           Totals& totals) {
-  update.ts_recv = ts_recv;
-  if (!books.of(category, update).apply(update)) {
-    ++totals.rejected;
-  }
-}
-
-// One pass over the capture: parse every received frame with its connection's parser and apply the book
-// updates. Malformed frames are counted (and logged once per kind) and skipped.
-void replay(const market::Capture& capture, std::vector<Route>& routes, Books& books,
-            market::MalformedCounter& malformed, Totals& totals) {
+// One pass over the capture: every received frame through its connection's parser into the books.
+void replay(const market::Capture& capture, runtime::CaptureBooks& books) {
   for (const market::CaptureFrame& frame : capture.frames) {
-    ++totals.frames;
-    Route& route = routes[frame.connection];
-    if (route.bybit) {
-      auto message = route.bybit->parse(frame.data);
-      if (!message) {
-        ++totals.malformed;
-        malformed.record(fmt::format("bybit.{}.{}", route.category, to_string(route.bybit->last_kind())),
-                         message.error(), frame.data);
-      } else if (auto* update = std::get_if<model::BookUpdate>(&*message)) {
-        apply(books, route.category, *update, frame.ts_recv, totals);
-      }
-    } else if (route.upbit) {
-      // The Upbit parser counts and logs its malformed frames itself.
-      auto message = route.upbit->parse(frame.data);
-      if (!message) {
-        ++totals.malformed;
-      } else if (auto* update = std::get_if<model::BookUpdate>(&*message)) {
-        apply(books, route.category, *update, frame.ts_recv, totals);
-      }
-    } else {
-      ++totals.skipped;
-    }
+    books.replay(frame);
   }
 }
 
@@ -134,14 +38,15 @@ std::string level_json(const std::optional<model::BookLevel>& level) {
   return fmt::format(R"({{"price":"{}","size":"{}"}})", level->price, level->qty);
 }
 
-std::string report_json(const Totals& totals, double seconds, const Books& books) {
+std::string report_json(const runtime::CaptureTotals& totals, double seconds,
+                        const runtime::CaptureBooks& books) {
   const double rate = seconds > 0 ? static_cast<double>(totals.frames) / seconds : 0.0;
   std::string out =
       fmt::format(R"({{"frames":{},"seconds":{:.6f},"frames_per_s":{:.0f},"malformed":{},"skipped":{},)"
                   R"("rejected":{},"books":[)",
                   totals.frames, seconds, rate, totals.malformed, totals.skipped, totals.rejected);
   bool first = true;
-  for (const Book& held : books.all()) {
+  for (const runtime::CaptureBook& held : books.books()) {
     const market::OrderBook& book = held.book;
     // Symbols are [0-9A-Za-z._-] and categories fixed words: nothing here needs JSON escaping.
     out += fmt::format(R"({}{{"venue":"{}","category":"{}","symbol":"{}","valid":{},"best_bid":{},)"
@@ -161,22 +66,15 @@ int run_feed_replay(const std::string& file, std::uint32_t repeat) {
     std::cerr << "kimp feed-replay: " << capture.error().describe() << '\n';
     return kExitFailure;
   }
-  std::vector<Route> routes;
-  routes.reserve(capture->connections.size());
-  for (const market::CaptureConnection& connection : capture->connections) {
-    routes.push_back(route_of(connection));
-  }
-  Books books;
-  market::MalformedCounter malformed("feed-replay");
-  Totals totals;
+  runtime::CaptureBooks books(*capture, "feed-replay");
   // Timed: parsing every frame and applying its book update, as the feed does. Not timed: reading the
   // file and unescaping the frames from its lines.
   const auto start = std::chrono::steady_clock::now();
   for (std::uint32_t pass = 0; pass < repeat; ++pass) {
-    replay(*capture, routes, books, malformed, totals);
+    replay(*capture, books);
   }
   const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
-  std::cout << report_json(totals, elapsed.count(), books) << std::endl;
+  std::cout << report_json(books.totals(), elapsed.count(), books) << std::endl;
   return kExitOk;
 }
 

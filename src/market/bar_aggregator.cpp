@@ -36,11 +36,12 @@ Bar BarAggregator::close(Open& slot) {
 std::optional<Bar> BarAggregator::sample(std::uint32_t coin, Timestamp at, Decimal upbit_mid,
                                          Decimal bybit_mid, Decimal usd_krw) {
   Open& slot = coins_[coin];
-  if (slot.open && at < slot.last_sample) {
+  const Timestamp open_time = bar_open(at);
+  // Time never goes back: neither before the last sample nor into an interval already closed.
+  if (at < slot.last_sample || (slot.closed_any && open_time <= slot.last_closed_open)) {
     return std::nullopt;
   }
   std::optional<Bar> closed;
-  const Timestamp open_time = bar_open(at);
   if (slot.open && open_time != slot.bar.open_time) {
     closed = close(slot);
   }

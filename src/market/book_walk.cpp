@@ -27,10 +27,9 @@ Result<BookWalk> walk_book(const OrderBook& book, model::Side taker, Decimal qty
 
 Result<Decimal> slippage_limit(Decimal best, model::Side taker, Decimal pct) {
   const Decimal hundred = Decimal::from_units(100 * Decimal::kUnitsPerOne);
-  KIMP_TRY_ASSIGN(const Decimal move,
-                  best.mul(pct, taker == model::Side::kBuy ? RoundingMode::kDown : RoundingMode::kUp));
-  KIMP_TRY_ASSIGN(const Decimal share,
-                  move.div(hundred, taker == model::Side::kBuy ? RoundingMode::kDown : RoundingMode::kUp));
+  // The share is rounded down for both sides, which keeps the limit on the best price's side of exact.
+  KIMP_TRY_ASSIGN(const Decimal move, best.mul(pct, RoundingMode::kDown));
+  KIMP_TRY_ASSIGN(const Decimal share, move.div(hundred, RoundingMode::kDown));
   return taker == model::Side::kBuy ? best.add(share) : best.sub(share);
 }
 

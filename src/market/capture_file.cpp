@@ -28,6 +28,7 @@ struct Line {
   std::optional<std::string_view> data;
   std::optional<std::string_view> b64;  // a binary frame, base64-encoded (Upbit's frames)
   std::string_view address;
+  std::string_view url;
 };
 
 // nullopt with `error` set when the line is not an object of the expected field types.
@@ -62,6 +63,8 @@ std::optional<Line> read_line(od::parser& parser, std::string& buffer, std::stri
       code = value.get_string().get(line.connection);
     } else if (key == "addr") {
       code = value.get_string().get(line.address);
+    } else if (key == "url") {
+      code = value.get_string().get(line.url);
     } else if (key == "data") {
       std::string_view data;
       code = value.get_string().get(data);
@@ -188,6 +191,8 @@ Result<Capture> read_capture(const std::string& path) {
         return invalid("\"b64\" is not base64");
       }
       capture.frames.push_back(std::move(frame));
+    } else if (line->type == "http" && line->data) {
+      capture.http.push_back(CaptureHttp{std::string(line->url), std::string(*line->data)});
     }
   }
   if (in.bad()) {

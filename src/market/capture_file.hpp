@@ -26,16 +26,24 @@ struct CaptureFrame {
   std::string data;
 };
 
+// One REST answer the recorder fetched (an "http" line): its URL and body, such as Bybit's
+// instruments-info taken when the capture began.
+struct CaptureHttp {
+  std::string url;
+  std::string body;
+};
+
 struct Capture {
   std::vector<CaptureConnection> connections;
   std::vector<CaptureFrame> frames;  // in file order
+  std::vector<CaptureHttp> http;     // in file order
   std::size_t lines = 0;             // every line read, "header", "http", "send" and "connect" included
 };
 
 // Reads a capture: one JSON object per line with "t" (recv | send | connect | http | header), "conn",
-// "ts" (epoch seconds, read exactly from its decimal text) and "data" (the frame text), "b64" (a binary
-// frame in base64) or "addr".
-// Lines other than recv and connect are counted and skipped.
+// "ts" (epoch seconds, read exactly from its decimal text) and "data" (the frame text, or an http line's
+// body), "b64" (a binary frame in base64), "addr" or "url" (an http line's).
+// recv, connect and http lines are kept; the others are counted and skipped.
 // Errors: kUnavailable when the file cannot be opened or read; kInvalidArgument, naming the file and
 // line, when a line is not such an object (a recv line without a string "data" or "b64", both, a "b64"
 // that is not base64, a "ts" that is not a number of seconds, ...).

@@ -28,7 +28,7 @@ PairTrader::PairTrader(const config::Config& config, strategy::GateLimits gate, 
                        execution::OrderExecutor& orders, risk::RiskManager& risk,
                        boost::asio::any_io_executor executor, TraderListeners listeners)
     : config_(config),
-      gate_(std::move(gate)),
+      gate_(gate),
       exit_limits_{config.strategy.exit_z, config.strategy.position_ttl,
                    fraction(config.strategy.premium_stop_pct)},
       clock_(&clock),

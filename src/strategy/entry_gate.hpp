@@ -106,7 +106,7 @@ struct GateDecision {
 // Evaluates the nine stages and counts what each did. Not thread-safe; one gate serves every coin.
 class EntryGate {
  public:
-  explicit EntryGate(GateLimits limits) : limits_(std::move(limits)) {}
+  explicit EntryGate(GateLimits limits) : limits_(limits) {}
 
   GateDecision evaluate(const EntryContext& context);
 
