@@ -3,7 +3,11 @@
 
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
+
+#include <fmt/format.h>
 
 #include "app/exit_codes.hpp"
 #include "config/load.hpp"
@@ -11,7 +15,7 @@
 #include "core/logging.hpp"
 #include "market/candle_file.hpp"
 #include "runtime/candle_replay.hpp"
-#include "runtime/replay_report.hpp"
+#include "runtime/capture_replay.hpp"
 
 namespace kimp::app {
 namespace {
@@ -23,6 +27,8 @@ struct ReplayOptions {
   std::string fx_daily;
   std::string out;
   std::string coin;
+  std::vector<std::string> captures;
+  std::string usd_krw;
 };
 
 int fail(const log::Logger& logger, const Error& error) {
@@ -31,8 +37,46 @@ int fail(const log::Logger& logger, const Error& error) {
   return kExitFailure;
 }
 
+// Captures (with --usd-krw or --fx-daily) or the three candle files, not both.
+std::optional<std::string> usage_problem(const ReplayOptions& options) {
+  if (!options.captures.empty()) {
+    if (!options.upbit_candles.empty() || !options.usdt_candles.empty()) {
+      return "--capture replays raw captures; it does not take --upbit-candles or --usdt-candles";
+    }
+    if (options.usd_krw.empty() == options.fx_daily.empty()) {
+      return "--capture needs exactly one of --usd-krw RATE or --fx-daily CSV";
+    }
+    return std::nullopt;
+  }
+  if (options.upbit_candles.empty() || options.usdt_candles.empty() || options.fx_daily.empty()) {
+    return "a candle replay needs --upbit-candles, --usdt-candles and --fx-daily (or give --capture FILE)";
+  }
+  if (!options.usd_krw.empty()) {
+    return "--usd-krw applies to --capture replays only";
+  }
+  return std::nullopt;
+}
+
+Result<std::string> run_captures(const config::Config& config, const ReplayOptions& options) {
+  runtime::CaptureFx fx;
+  if (!options.usd_krw.empty()) {
+    KIMP_TRY_ASSIGN(const Decimal rate, Decimal::parse(options.usd_krw));
+    if (!rate.is_positive()) {
+      return make_error(ErrorCode::kInvalidArgument, fmt::format("--usd-krw must be positive, got {}", rate));
+    }
+    fx.fixed = rate;
+  } else {
+    KIMP_TRY_ASSIGN(fx.daily, market::read_daily_rates(options.fx_daily));
+  }
+  return runtime::replay_captures(config, options.captures, fx, options.out);
+}
+
 int run_replay(const ReplayOptions& options) {
   const log::Logger logger("replay");
+  if (const std::optional<std::string> problem = usage_problem(options)) {
+    std::cerr << "kimp replay: " << *problem << '\n';
+    return kExitUsage;
+  }
   const auto config = config::load_config(options.config);
   if (!config) {
     std::cerr << config::render_problems(config.error());
@@ -42,47 +86,16 @@ int run_replay(const ReplayOptions& options) {
   const std::string coin = !options.coin.empty()             ? options.coin
                            : !config->strategy.coins.empty() ? config->strategy.coins.front()
                                                              : std::string("BTC");
-  const auto upbit = market::read_candles(options.upbit_candles);
-  if (!upbit) {
-    return fail(logger, upbit.error());
+  const auto summary =
+      options.captures.empty()
+          ? runtime::replay_candles(
+                *config, coin, {options.upbit_candles, options.usdt_candles, options.fx_daily}, options.out)
+          : run_captures(*config, options);
+  if (!summary) {
+    return fail(logger, summary.error());
   }
-  const auto usdt = market::read_candles(options.usdt_candles);
-  if (!usdt) {
-    return fail(logger, usdt.error());
-  }
-  const auto fx = market::read_daily_rates(options.fx_daily);
-  if (!fx) {
-    return fail(logger, fx.error());
-  }
-  auto joined = runtime::join_candles(*upbit, *usdt, *fx, config->engine.bar_interval,
-                                      std::chrono::hours(24) * config->replay.daily_fx_max_age_days);
-  if (!joined) {
-    return fail(logger, joined.error());
-  }
-  runtime::ReplayReport report;
-  report.coin = coin;
-  report.fill_model = "candle_close_slippage";
-  report.config = &*config;
-  runtime::TraderListeners listeners;
-  listeners.on_series = [&report](const runtime::SeriesRow& row) { report.series.push_back(row); };
-  runtime::CandleReplay replay(*config, coin, std::move(listeners));
-  for (const runtime::ReplayBar& bar : joined->bars) {
-    if (const Status stepped = replay.step(bar); !stepped) {
-      return fail(logger, stepped.error());
-    }
-  }
-  replay.finish();
-  report.replay = &replay;
-  report.joined.upbit_only = joined->upbit_only;
-  report.joined.usdt_only = joined->usdt_only;
-  report.joined.without_fx = joined->without_fx;
-  if (const Status written = runtime::write_replay_report(options.out, report); !written) {
-    return fail(logger, written.error());
-  }
-  logger.info(
-      "replay written",
-      {{"dir", options.out}, {"bars", replay.bars()}, {"trades", replay.trader().closed_pairs().size()}});
-  std::cout << runtime::replay_summary_json(report) << '\n';
+  logger.info("replay written", {{"dir", options.out}});
+  std::cout << *summary << '\n';
   return kExitOk;
 }
 
@@ -93,13 +106,13 @@ void add_replay_command(CLI::App& app, int& exit_code) {
   auto options = std::make_shared<ReplayOptions>();
   replay->add_option("--config", options->config, "The session's TOML file (strategy, risk, replay sections)")
       ->required();
-  replay
-      ->add_option("--upbit-candles", options->upbit_candles,
-                   "Upbit KRW candles: timestamp,open,high,low,close,volume")
-      ->required();
-  replay->add_option("--usdt-candles", options->usdt_candles, "USDT-leg candles of the same interval")
-      ->required();
-  replay->add_option("--fx-daily", options->fx_daily, "Daily USD/KRW: date,open,high,low,close")->required();
+  replay->add_option("--upbit-candles", options->upbit_candles,
+                     "Upbit KRW candles: timestamp,open,high,low,close,volume");
+  replay->add_option("--usdt-candles", options->usdt_candles, "USDT-leg candles of the same interval");
+  replay->add_option("--fx-daily", options->fx_daily, "Daily USD/KRW: date,open,high,low,close");
+  replay->add_option("--capture", options->captures,
+                     "A raw WebSocket capture (repeatable): replays books instead of candles");
+  replay->add_option("--usd-krw", options->usd_krw, "A fixed USD/KRW rate for --capture replays");
   replay->add_option("--out", options->out, "Directory for trades.csv, trades.json, summary.json, series.csv")
       ->required();
   replay->add_option("--coin", options->coin, "The coin traded (default: the first of strategy.coins)");

@@ -209,4 +209,31 @@ void CandleReplay::finish() {
   run_executions();
 }
 
+Result<std::string> replay_candles(const config::Config& config, const std::string& coin,
+                                   const CandleFiles& files, const std::string& out_dir) {
+  KIMP_TRY_ASSIGN(const std::vector<market::Candle> upbit, market::read_candles(files.upbit));
+  KIMP_TRY_ASSIGN(const std::vector<market::Candle> usdt, market::read_candles(files.usdt));
+  KIMP_TRY_ASSIGN(const std::vector<market::DailyRate> usd_krw,
+                  market::read_daily_rates(files.usd_krw_daily));
+  KIMP_TRY_ASSIGN(const JoinedBars joined, join_candles(upbit, usdt, usd_krw, config.engine.bar_interval,
+                                                        kDay * config.replay.daily_fx_max_age_days));
+  ReplayReport report;
+  report.fill_model = "candle_close_slippage";
+  report.sizing = "configured_notional";
+  report.config = &config;
+  report.input = {{"bars_upbit_only", joined.upbit_only},
+                  {"bars_usdt_only", joined.usdt_only},
+                  {"bars_without_fx", joined.without_fx}};
+  TraderListeners listeners;
+  listeners.on_series = [&report](const SeriesRow& row) { report.series.push_back(row); };
+  CandleReplay replay(config, coin, std::move(listeners));
+  for (const ReplayBar& bar : joined.bars) {
+    KIMP_TRY(replay.step(bar));
+  }
+  replay.finish();
+  report.run = replay.run();
+  KIMP_TRY(write_replay_report(out_dir, report));
+  return replay_summary_json(report);
+}
+
 }  // namespace kimp::runtime

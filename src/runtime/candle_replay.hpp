@@ -15,6 +15,7 @@
 #include "market/candle_file.hpp"
 #include "risk/risk_manager.hpp"
 #include "runtime/pair_trader.hpp"
+#include "runtime/replay_report.hpp"
 
 namespace kimp::runtime {
 
@@ -66,6 +67,7 @@ class CandleReplay {
   [[nodiscard]] std::uint64_t bars() const { return bars_; }
   [[nodiscard]] Timestamp first_open() const { return first_open_; }
   [[nodiscard]] Timestamp last_close() const { return last_close_; }
+  [[nodiscard]] ReplayRun run() const { return {&trader_, &executor_, bars_, first_open_, last_close_}; }
 
  private:
   [[nodiscard]] CoinQuote quote_of(const ReplayBar& bar) const;
@@ -84,5 +86,20 @@ class CandleReplay {
   Timestamp last_close_{};
   ReplayBar last_bar_{};
 };
+
+// The recorded candle files of one coin: Upbit KRW, the USDT leg, daily USD/KRW.
+struct CandleFiles {
+  std::string upbit;
+  std::string usdt;
+  std::string usd_krw_daily;
+};
+
+// A whole candle replay of `coin`: reads the files, joins them, runs every bar, closes what is open at the
+// end, writes trades.csv, trades.json, summary.json and series.csv into `out_dir`, and returns the
+// summary JSON line.
+// Errors: those of read_candles, read_daily_rates, join_candles, CandleReplay::step and
+// write_replay_report.
+Result<std::string> replay_candles(const config::Config& config, const std::string& coin,
+                                   const CandleFiles& files, const std::string& out_dir);
 
 }  // namespace kimp::runtime

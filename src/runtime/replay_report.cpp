@@ -33,7 +33,7 @@ constexpr std::string_view kTradeColumns =
     "bybit_exit_usdt,usdt_krw_entry,usdt_krw_exit,entry_premium,exit_premium,entry_z,exit_z,fees_usdt,"
     "funding_usdt,gross_pnl_usdt,net_pnl_usdt";
 
-std::string trade_csv(const ClosedPair& trade, const std::string& coin) {
+std::string trade_csv(const ClosedPair& trade, std::string_view coin) {
   const OpenPair& open = trade.open;
   return fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", open.id, coin,
                      open.opened_at.to_iso8601(), trade.closed_at.to_iso8601(),
@@ -44,7 +44,7 @@ std::string trade_csv(const ClosedPair& trade, const std::string& coin) {
                      trade.pnl.fees_usdt, trade.pnl.funding_usdt, trade.pnl.gross_usdt, trade.pnl.net_usdt);
 }
 
-std::string trade_json(const ClosedPair& trade, const std::string& coin) {
+std::string trade_json(const ClosedPair& trade, std::string_view coin) {
   const OpenPair& open = trade.open;
   return fmt::format(
       R"({{"pair_id":{},"coin":"{}","opened_at":"{}","closed_at":"{}","exit_reason":"{}","qty":{},)"
@@ -62,7 +62,7 @@ std::string trade_json(const ClosedPair& trade, const std::string& coin) {
       trade.pnl.fees_usdt, trade.pnl.funding_usdt, trade.pnl.gross_usdt, trade.pnl.net_usdt);
 }
 
-std::string series_csv(const SeriesRow& row, const std::string& coin) {
+std::string series_csv(const SeriesRow& row, std::string_view coin) {
   return fmt::format("{},{},{},{},{},{},{},{},{},{}\n", row.bar.open_time.to_iso8601(), coin,
                      row.bar.upbit_close, row.bar.bybit_close, row.bar.usd_krw, csv_number(row.bar.premium),
                      row.window > 0 ? csv_number(row.mean) : "", row.window > 1 ? csv_number(row.stddev) : "",
@@ -99,7 +99,7 @@ Decimal sum_or_keep(Decimal total, Decimal value) {
 }  // namespace
 
 std::string replay_summary_json(const ReplayReport& report) {
-  const PairTrader& trader = report.replay->trader();
+  const PairTrader& trader = *report.run.trader;
   const std::vector<ClosedPair>& trades = trader.closed_pairs();
   Decimal gross;
   Decimal fees;
@@ -121,7 +121,7 @@ std::string replay_summary_json(const ReplayReport& report) {
     exposure += trade.closed_at - trade.open.opened_at;
     ++exits[static_cast<std::size_t>(trade.reason)];
   }
-  const Duration span = report.replay->last_close() - report.replay->first_open();
+  const Duration span = report.run.last_close - report.run.first_open;
   const double exposure_pct =
       span.count() > 0 ? 100.0 * static_cast<double>(exposure.count()) / static_cast<double>(span.count())
                        : 0.0;
@@ -141,21 +141,28 @@ std::string replay_summary_json(const ReplayReport& report) {
                              gate.rejected()[i]);
   }
   const config::Config& config = *report.config;
-  const execution::SimExecutor& executor = report.replay->executor();
+  const execution::SimExecutor& executor = *report.run.executor;
+  std::string coins;
+  for (std::uint32_t i = 0; i < trader.coin_count(); ++i) {
+    coins += fmt::format(R"({}"{}")", i == 0 ? "" : ",", trader.markets(i).coin);
+  }
+  std::string input;
+  for (const auto& [name, count] : report.input) {
+    input += fmt::format(R"({}"{}":{})", input.empty() ? "" : ",", name, count);
+  }
   return fmt::format(
-      R"({{"mode":"replay","fill_model":"{}","fill_slippage_pct":{},"sizing":"configured_notional","max_position_usdt":{},"coin":"{}",)"
-      R"("bar_interval_sec":{},"window_bars":{},"entry_z":{},"exit_z":{},"bars":{},"bars_upbit_only":{},)"
-      R"("bars_usdt_only":{},"bars_without_fx":{},"first_bar":"{}","last_bar_close":"{}","trades":{},)"
+      R"({{"mode":"replay","fill_model":"{}","fill_slippage_pct":{},"sizing":"{}","max_position_usdt":{},)"
+      R"("coins":[{}],"bar_interval_sec":{},"window_bars":{},"entry_z":{},"exit_z":{},"bars":{},"input":{{{}}},)"
+      R"("first_bar":"{}","last_bar_close":"{}","trades":{},)"
       R"("wins":{},"losses":{},"win_rate":{},"gross_pnl_usdt":{},"fees_usdt":{},"funding_usdt":{},)"
       R"("net_pnl_usdt":{},"max_drawdown_usdt":{},"exposure_sec":{},"exposure_pct":{},"open_at_end":{},)"
       R"("exits":{{{}}},"gate":{{{}}},"gate_passed":{},"entry_failures":{},"exit_failures":{},)"
       R"("final_upbit_krw":{},"final_bybit_wallet_usdt":{}}})",
-      report.fill_model, config.replay.fill_slippage_pct, config.strategy.max_position_usdt, report.coin,
-      std::chrono::duration_cast<std::chrono::seconds>(config.engine.bar_interval).count(),
+      report.fill_model, config.replay.fill_slippage_pct, report.sizing, config.strategy.max_position_usdt,
+      coins, std::chrono::duration_cast<std::chrono::seconds>(config.engine.bar_interval).count(),
       config.strategy.window_bars, number(config.strategy.entry_z), number(config.strategy.exit_z),
-      report.replay->bars(), report.joined.upbit_only, report.joined.usdt_only, report.joined.without_fx,
-      report.replay->first_open().to_iso8601(), report.replay->last_close().to_iso8601(), trades.size(), wins,
-      trades.size() - wins, number(win_rate), gross, fees, funding, net, max_drawdown,
+      report.run.bars, input, report.run.first_open.to_iso8601(), report.run.last_close.to_iso8601(),
+      trades.size(), wins, trades.size() - wins, number(win_rate), gross, fees, funding, net, max_drawdown,
       std::chrono::duration_cast<std::chrono::seconds>(exposure).count(), number(exposure_pct),
       trader.open_pairs().size(), exits_json, gate_json, gate.passed(), trader.counters().entry_failures,
       trader.counters().exit_failures, executor.upbit_krw(), executor.bybit_wallet_usdt());
@@ -169,17 +176,19 @@ Status write_replay_report(const std::string& dir, const ReplayReport& report) {
                       fmt::format("{}: cannot create the directory: {}", dir, error.message()));
   }
   const std::filesystem::path base(dir);
-  const std::vector<ClosedPair>& trades = report.replay->trader().closed_pairs();
+  const PairTrader& trader = *report.run.trader;
+  const std::vector<ClosedPair>& trades = trader.closed_pairs();
   std::string csv = std::string(kTradeColumns) + "\n";
   std::string json = "[";
   for (std::size_t i = 0; i < trades.size(); ++i) {
-    csv += trade_csv(trades[i], report.coin);
-    json += (i == 0 ? "\n" : ",\n") + trade_json(trades[i], report.coin);
+    const std::string& coin = trader.markets(trades[i].open.coin).coin;
+    csv += trade_csv(trades[i], coin);
+    json += (i == 0 ? "\n" : ",\n") + trade_json(trades[i], coin);
   }
   json += trades.empty() ? "]\n" : "\n]\n";
   std::string series = "ts,coin,upbit_close_krw,usdt_close,usd_krw,premium,mean,std,z,window\n";
   for (const SeriesRow& row : report.series) {
-    series += series_csv(row, report.coin);
+    series += series_csv(row, trader.markets(row.bar.coin).coin);
   }
   KIMP_TRY(write_file(base / "trades.csv", csv));
   KIMP_TRY(write_file(base / "trades.json", json));

@@ -4,21 +4,32 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/result.hpp"
-#include "runtime/candle_replay.hpp"
+#include "execution/sim_executor.hpp"
 #include "runtime/pair_trader.hpp"
 
 namespace kimp::runtime {
 
+// What a replay ran: its trader and executor, and the span of its bars.
+struct ReplayRun {
+  const PairTrader* trader = nullptr;
+  const execution::SimExecutor* executor = nullptr;
+  std::uint64_t bars = 0;
+  Timestamp first_open{};
+  Timestamp last_close{};
+};
+
 // Everything the files are made of.
 struct ReplayReport {
-  std::string coin;
-  std::string fill_model;  // "candle_close_slippage": fills at the close ± replay.fill_slippage_pct
+  std::string fill_model;  // "candle_close_slippage" (close ± replay.fill_slippage_pct) or "book_walk"
+  std::string sizing;      // "configured_notional" or "book_depth"
   const config::Config* config = nullptr;
-  const CandleReplay* replay = nullptr;
-  JoinedBars joined;  // the counts; its bars need not be kept
+  ReplayRun run;
+  // Counts of the input, by name ("bars_upbit_only", "frames", ...), in the summary's "input" object.
+  std::vector<std::pair<std::string, std::uint64_t>> input;
   std::vector<SeriesRow> series;
 };
 

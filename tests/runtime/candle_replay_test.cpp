@@ -160,29 +160,10 @@ constexpr const char* kUsdKrwDaily = KIMP_SOURCE_DIR "/../shared/data/candles/us
 constexpr std::array<const char*, 4> kReportFiles = {"trades.csv", "trades.json", "summary.json",
                                                      "series.csv"};
 
-// The steps of `kimp replay` (src/app/replay_command.cpp), writing the report into `dir`.
 Status run_replay(const config::Config& config, const std::string& dir) {
-  KIMP_TRY_ASSIGN(const std::vector<market::Candle> upbit, market::read_candles(kUpbitCandles));
-  KIMP_TRY_ASSIGN(const std::vector<market::Candle> usdt, market::read_candles(kUsdtCandles));
-  KIMP_TRY_ASSIGN(const std::vector<market::DailyRate> fx, market::read_daily_rates(kUsdKrwDaily));
-  KIMP_TRY_ASSIGN(const JoinedBars joined, join_candles(upbit, usdt, fx, config.engine.bar_interval,
-                                                        hours(24) * config.replay.daily_fx_max_age_days));
-  ReplayReport report;
-  report.coin = config.strategy.coins.front();
-  report.fill_model = "candle_close_slippage";
-  report.config = &config;
-  TraderListeners listeners;
-  listeners.on_series = [&report](const SeriesRow& row) { report.series.push_back(row); };
-  CandleReplay replay(config, report.coin, std::move(listeners));
-  for (const ReplayBar& bar : joined.bars) {
-    KIMP_TRY(replay.step(bar));
-  }
-  replay.finish();
-  report.replay = &replay;
-  report.joined.upbit_only = joined.upbit_only;
-  report.joined.usdt_only = joined.usdt_only;
-  report.joined.without_fx = joined.without_fx;
-  return write_replay_report(dir, report);
+  KIMP_TRY(replay_candles(config, config.strategy.coins.front(), {kUpbitCandles, kUsdtCandles, kUsdKrwDaily},
+                          dir));
+  return ok();
 }
 
 std::string read_text(const std::filesystem::path& path) {
