@@ -116,7 +116,10 @@ ExecutionResult<ExecutedEntry> SimExecutor::fill_entry(const EntryRequest& reque
   if (!fees_and_cost) {
     return failed<ExecutedEntry>(exchange_error(fees_and_cost.error()));
   }
-  const auto [upbit_cost, upbit_fee, bybit_notional, bybit_fee] = *fees_and_cost;
+  const Decimal upbit_cost = (*fees_and_cost)[0];
+  const Decimal upbit_fee = (*fees_and_cost)[1];
+  const Decimal bybit_notional = (*fees_and_cost)[2];
+  const Decimal bybit_fee = (*fees_and_cost)[3];
   const Result<Decimal> upbit_total = upbit_cost.add(upbit_fee);
   if (!upbit_total || *upbit_total > upbit_krw_) {
     return failed<ExecutedEntry>(OrderExecutionError{

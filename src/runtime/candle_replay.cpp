@@ -138,7 +138,7 @@ execution::SimExecutorOptions replay_executor(const config::Config& config) {
 
 }  // namespace
 
-CandleReplay::CandleReplay(const config::Config& config, std::string coin, TraderListeners listeners)
+CandleReplay::CandleReplay(const config::Config& config, const std::string& coin, TraderListeners listeners)
     : config_(config),
       slippage_fraction_(config.replay.fill_slippage_pct.div(units(100, 0)).value_or(Decimal{})),
       executor_(clock_, replay_executor(config)),

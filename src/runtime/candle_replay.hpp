@@ -55,7 +55,7 @@ model::Instrument replay_bybit_rules(const std::string& coin);
 // then the bar's premium joins the window. Single-threaded; the same bars and config give the same trades.
 class CandleReplay {
  public:
-  CandleReplay(const config::Config& config, std::string coin, TraderListeners listeners = {});
+  CandleReplay(const config::Config& config, const std::string& coin, TraderListeners listeners = {});
 
   // Errors: kInvalidArgument when bars do not move forward in time.
   Status step(const ReplayBar& bar);

@@ -19,12 +19,12 @@
 #include "runtime/pair_trader.hpp"
 #include "runtime/replay_report.hpp"
 #include "venues/bybit/parse_rest.hpp"
+#include "venues/fx/fx_rate.hpp"
 
 namespace kimp::runtime {
 namespace {
 
 constexpr Duration kDay = std::chrono::hours(24);
-const model::Symbol kUsdtMarket = model::Symbol::create("KRW-USDT").value();
 
 // The Bybit linear rules recorded in the captures (instruments-info answers), by symbol.
 std::map<model::Symbol, model::Instrument> recorded_linear_rules(
@@ -229,7 +229,8 @@ class CaptureReplay {
   }
 
   void on_ticker(std::string_view category, const model::Ticker& ticker) {
-    if (ticker.venue == model::Venue::kUpbit && ticker.symbol == kUsdtMarket && ticker.last_price) {
+    if (ticker.venue == model::Venue::kUpbit && ticker.symbol == venues::fx::usdt_krw_market() &&
+        ticker.last_price) {
       usdt_krw_ = ticker.last_price;
       return;
     }

@@ -40,7 +40,6 @@ constexpr int kStartAttempts = 3;
 constexpr Duration kStartRetryDelay = std::chrono::seconds(1);
 constexpr Duration kDrainTimeout = std::chrono::seconds(10);
 constexpr Duration kDrainPoll = std::chrono::milliseconds(10);
-const model::Symbol kUsdtMarket = model::Symbol::create("KRW-USDT").value();
 
 asio::awaitable<void> sleep_for(Duration delay) {
   asio::steady_timer timer(co_await asio::this_coro::executor, delay);
@@ -312,11 +311,11 @@ Status SimulationSession::State::start_feeds() {
       bybit_options.symbols.push_back(monitored.bybit_symbol);
     }
   }
-  upbit_options.markets.push_back(kUsdtMarket);
+  upbit_options.markets.push_back(venues::fx::usdt_krw_market());
   venues::upbit::UpbitPublicFeedCallbacks upbit_callbacks;
   upbit_callbacks.on_book = [this](const market::OrderBook& book) { on_book(model::Venue::kUpbit, book); };
   upbit_callbacks.on_ticker = [this](const model::Ticker& ticker) {
-    if (ticker.symbol == kUsdtMarket) {
+    if (ticker.symbol == venues::fx::usdt_krw_market()) {
       (void)usdt_krw.on_ticker(ticker);
     }
   };

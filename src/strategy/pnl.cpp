@@ -6,7 +6,7 @@
 namespace kimp::strategy {
 namespace {
 
-const Decimal kHundred = Decimal::from_units(100 * Decimal::kUnitsPerOne);
+constexpr Decimal kHundred = Decimal::from_units(100 * Decimal::kUnitsPerOne);
 
 }  // namespace
 

@@ -35,7 +35,7 @@ std::filesystem::path write_config(std::string_view name, const VenueSimProcess&
     upbit_url = venue.upbit_url();
   }
   const std::string upbit_ws = "ws" + upbit_url.substr(4);
-  const std::filesystem::path path =
+  std::filesystem::path path =
       std::filesystem::temp_directory_path() / fmt::format("kimp_run_{}_{}.toml", name, ::getpid());
   std::ofstream(path) << fmt::format(R"([engine]
 mode = "simulation"

@@ -57,7 +57,7 @@ TEST(ExampleConfigs, DemoLoadsAsSimulationAgainstTheLocalEmulator) {
   ASSERT_TRUE(result) << render_problems(result.error());
   const Config& config = *result;
   EXPECT_EQ(config.engine.mode, Mode::kSimulation);
-  EXPECT_EQ(config.engine.bar_interval, std::chrono::seconds{5});
+  EXPECT_EQ(config.engine.bar_interval, std::chrono::seconds{2});
   EXPECT_EQ(config.strategy.coins, (std::vector<std::string>{"BTC", "ETH", "SOL", "XRP", "DOGE"}));
   EXPECT_EQ(config.venues.upbit.rest_url, "http://127.0.0.1:18101");
   EXPECT_EQ(config.venues.bybit.ws_public_url, "ws://127.0.0.1:18102/v5/public/linear");

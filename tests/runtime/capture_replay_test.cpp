@@ -34,7 +34,7 @@ std::filesystem::path temp_path(const std::string& name) {
 // Upbit DEFAULT-format orderbook frames of KRW-BTC every 100 ms, priced at a premium of 2 % ± 0.4 % with
 // an 8-second period, in 1,000 KRW ticks.
 std::filesystem::path write_upbit_capture() {
-  const std::filesystem::path path = temp_path("upbit.jsonl");
+  std::filesystem::path path = temp_path("upbit.jsonl");
   std::ofstream out(path);
   out << fmt::format(
              R"({{"t":"connect","conn":"UPBIT.ws.1","ts":{:.3f},"addr":"wss://api.upbit.com/websocket/v1"}})",
@@ -47,7 +47,8 @@ std::filesystem::path write_upbit_capture() {
     std::string units;
     for (int level = 0; level < 5; ++level) {
       units += fmt::format(R"({}{{\"ask_price\":{},\"bid_price\":{},\"ask_size\":0.5,\"bid_size\":0.5}})",
-                           level == 0 ? "" : ",", bid + 1000 * (level + 1), bid - 1000 * level);
+                           level == 0 ? "" : ",", bid + std::int64_t{1000} * (level + 1),
+                           bid - std::int64_t{1000} * level);
     }
     const std::string frame = fmt::format(
         R"({{\"type\":\"orderbook\",\"code\":\"KRW-BTC\",\"timestamp\":{},\"total_ask_size\":2.5,\"total_bid_size\":2.5,\"orderbook_units\":[{}],\"stream_type\":\"REALTIME\"}})",

@@ -68,8 +68,8 @@ TEST(Scenarios, EveryFile_LoadsWithoutProblemsAndBuildsAnEmulator) {
     const auto exchange = Exchange::create(*result, clock);
     ASSERT_TRUE(exchange.has_value()) << entry.path() << ": " << exchange.error();
   }
-  EXPECT_EQ(names, (std::set<std::string>{"default", "calm", "volatile", "flaky_network", "one_leg_failures",
-                                          "exchange_outage", "rate_limit_storm"}));
+  EXPECT_EQ(names, (std::set<std::string>{"default", "calm", "demo", "volatile", "flaky_network",
+                                          "one_leg_failures", "exchange_outage", "rate_limit_storm"}));
 }
 
 TEST(Scenarios, NamedScenarios_PickFreePortsAndTradeWithTheDefaultDemoAccount) {
@@ -82,6 +82,15 @@ TEST(Scenarios, NamedScenarios_PickFreePortsAndTradeWithTheDefaultDemoAccount) {
     EXPECT_EQ(scenario.fees, reference.fees) << name;
     EXPECT_EQ(scenario.rate_limits, reference.rate_limits) << name;
   }
+}
+
+TEST(Scenarios, Demo_ServesThePortsOfConfigDemoWithAFastRevertingPremiumAndNoFaults) {
+  const SimConfig demo = load("demo");
+  EXPECT_EQ(demo.server, (ServerConfig{"127.0.0.1", 18101, 18102, 18103, 18104}));
+  EXPECT_EQ(demo.market.premium_half_life, std::chrono::seconds{20});
+  EXPECT_GT(demo.market.premium_daily_sigma_pct, SimMarketConfig{}.premium_daily_sigma_pct);
+  EXPECT_EQ(demo.faults, FaultConfig{});
+  EXPECT_EQ(demo.accounts, load("default").accounts);
 }
 
 TEST(Scenarios, Calm_IsTheDefaultMarketWithoutFaults) {

@@ -5,8 +5,13 @@
 
 namespace kimp::venues::fx {
 
+const model::Symbol& usdt_krw_market() {
+  static const model::Symbol market = model::Symbol::create("KRW-USDT").value();
+  return market;
+}
+
 Result<FxObservation> usdt_krw_from_ticker(const model::Ticker& ticker) {
-  if (ticker.venue != model::Venue::kUpbit || ticker.symbol.view() != "KRW-USDT") {
+  if (ticker.venue != model::Venue::kUpbit || ticker.symbol != usdt_krw_market()) {
     return make_error(ErrorCode::kInvalidArgument,
                       "USDT/KRW needs Upbit's KRW-USDT ticker, got " + std::string(ticker.symbol.view()));
   }

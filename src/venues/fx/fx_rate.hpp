@@ -17,6 +17,9 @@ struct FxObservation {
   bool operator==(const FxObservation&) const = default;
 };
 
+// Upbit's KRW-USDT market, whose ticker gives USDT/KRW.
+const model::Symbol& usdt_krw_market();
+
 // USDT/KRW from Upbit's KRW-USDT ticker: its last trade price at its timestamp.
 // Errors: kInvalidArgument when the ticker is for another symbol or carries no positive last price.
 Result<FxObservation> usdt_krw_from_ticker(const model::Ticker& ticker);
