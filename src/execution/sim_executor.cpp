@@ -24,6 +24,16 @@ ExecutionResult<T> failed(OrderExecutionError error) {
 
 }  // namespace
 
+SimExecutorOptions SimExecutorOptions::from(const config::Config& config) {
+  SimExecutorOptions options;
+  options.upbit_fee_pct = config.strategy.upbit_fee_pct;
+  options.bybit_fee_pct = config.strategy.bybit_fee_pct;
+  options.max_slippage_pct = config.strategy.max_slippage_pct;
+  options.upbit_krw = config.simulation.upbit_krw;
+  options.bybit_usdt = config.simulation.bybit_usdt;
+  return options;
+}
+
 SimExecutor::SimExecutor(const Clock& clock, SimExecutorOptions options)
     : clock_(&clock),
       options_(std::move(options)),
@@ -44,7 +54,21 @@ std::string SimExecutor::next_order_id() {
   return fmt::format("sim-{}", ++orders_);
 }
 
-Result<SimExecutor::Prices> SimExecutor::book_prices(const std::string& coin, Decimal qty, bool entry) const {
+Result<SimExecutor::Amounts> SimExecutor::amounts_of(const Prices& prices) const {
+  Amounts amounts;
+  KIMP_TRY_ASSIGN(amounts.upbit_value, prices.qty.mul(prices.upbit));
+  KIMP_TRY_ASSIGN(amounts.upbit_fee, strategy::fee_of(prices.qty, prices.upbit, options_.upbit_fee_pct));
+  KIMP_TRY_ASSIGN(amounts.bybit_value, prices.qty.mul(prices.bybit));
+  KIMP_TRY_ASSIGN(amounts.bybit_fee, strategy::fee_of(prices.qty, prices.bybit, options_.bybit_fee_pct));
+  return amounts;
+}
+
+Result<SimExecutor::Prices> SimExecutor::fill_prices(const std::string& coin, Decimal qty,
+                                                     Decimal upbit_price, Decimal bybit_price,
+                                                     bool entry) const {
+  if (!options_.books) {
+    return Prices{upbit_price, bybit_price, qty};
+  }
   const CoinBooks books = options_.books(coin);
   if (books.upbit == nullptr || books.bybit == nullptr || !books.upbit->valid() || !books.bybit->valid()) {
     return make_error(ErrorCode::kUnavailable, fmt::format("no valid books for {}", coin));
@@ -93,33 +117,23 @@ Result<SimExecutor::Prices> SimExecutor::book_prices(const std::string& coin, De
 }
 
 ExecutionResult<ExecutedEntry> SimExecutor::fill_entry(const EntryRequest& request) {
-  Prices prices{request.upbit_krw_price, request.bybit_usdt_price, request.qty};
-  if (options_.books) {
-    Result<Prices> from_books = book_prices(request.coin, request.qty, true);
-    if (!from_books) {
-      return failed<ExecutedEntry>(exchange_error(std::move(from_books).error()));
-    }
-    prices = *from_books;
+  Result<Prices> filled =
+      fill_prices(request.coin, request.qty, request.upbit_krw_price, request.bybit_usdt_price, true);
+  if (!filled) {
+    return failed<ExecutedEntry>(exchange_error(std::move(filled).error()));
   }
+  const Prices prices = *filled;
   if (!prices.qty.is_positive()) {
     return failed<ExecutedEntry>(OrderExecutionError{.kind = ExecutionErrorKind::kBothUnfilled});
   }
-  const auto fees_and_cost = [&]() -> Result<std::array<Decimal, 4>> {
-    KIMP_TRY_ASSIGN(const Decimal upbit_cost, prices.qty.mul(prices.upbit));
-    KIMP_TRY_ASSIGN(const Decimal upbit_fee,
-                    strategy::fee_of(prices.qty, prices.upbit, options_.upbit_fee_pct));
-    KIMP_TRY_ASSIGN(const Decimal bybit_notional, prices.qty.mul(prices.bybit));
-    KIMP_TRY_ASSIGN(const Decimal bybit_fee,
-                    strategy::fee_of(prices.qty, prices.bybit, options_.bybit_fee_pct));
-    return std::array<Decimal, 4>{upbit_cost, upbit_fee, bybit_notional, bybit_fee};
-  }();
-  if (!fees_and_cost) {
-    return failed<ExecutedEntry>(exchange_error(fees_and_cost.error()));
+  const Result<Amounts> amounts = amounts_of(prices);
+  if (!amounts) {
+    return failed<ExecutedEntry>(exchange_error(amounts.error()));
   }
-  const Decimal upbit_cost = (*fees_and_cost)[0];
-  const Decimal upbit_fee = (*fees_and_cost)[1];
-  const Decimal bybit_notional = (*fees_and_cost)[2];
-  const Decimal bybit_fee = (*fees_and_cost)[3];
+  const Decimal upbit_cost = amounts->upbit_value;
+  const Decimal upbit_fee = amounts->upbit_fee;
+  const Decimal bybit_notional = amounts->bybit_value;
+  const Decimal bybit_fee = amounts->bybit_fee;
   const Result<Decimal> upbit_total = upbit_cost.add(upbit_fee);
   if (!upbit_total || *upbit_total > upbit_krw_) {
     return failed<ExecutedEntry>(OrderExecutionError{
@@ -168,24 +182,21 @@ ExecutionResult<ExecutedExit> SimExecutor::fill_exit(const ExitRequest& request)
   const auto short_found = bybit_short_.find(request.coin);
   const Decimal shorted = short_found == bybit_short_.end() ? Decimal{} : short_found->second;
   const Decimal qty = std::min({request.upbit_qty, request.bybit_qty, held, shorted});
-  Prices prices{request.upbit_krw_price, request.bybit_usdt_price, qty};
-  if (options_.books) {
-    Result<Prices> from_books = book_prices(request.coin, qty, false);
-    if (!from_books) {
-      return failed<ExecutedExit>(exchange_error(std::move(from_books).error()));
-    }
-    prices = *from_books;
+  Result<Prices> filled =
+      fill_prices(request.coin, qty, request.upbit_krw_price, request.bybit_usdt_price, false);
+  if (!filled) {
+    return failed<ExecutedExit>(exchange_error(std::move(filled).error()));
   }
+  const Prices prices = *filled;
   if (!prices.qty.is_positive()) {
     return failed<ExecutedExit>(OrderExecutionError{.kind = ExecutionErrorKind::kBothUnfilled});
   }
   const auto settle = [&]() -> Result<ExecutedExit> {
-    KIMP_TRY_ASSIGN(const Decimal proceeds, prices.qty.mul(prices.upbit));
-    KIMP_TRY_ASSIGN(const Decimal upbit_fee,
-                    strategy::fee_of(prices.qty, prices.upbit, options_.upbit_fee_pct));
-    KIMP_TRY_ASSIGN(const Decimal cover_cost, prices.qty.mul(prices.bybit));
-    KIMP_TRY_ASSIGN(const Decimal bybit_fee,
-                    strategy::fee_of(prices.qty, prices.bybit, options_.bybit_fee_pct));
+    KIMP_TRY_ASSIGN(const Amounts amounts, amounts_of(prices));
+    const Decimal proceeds = amounts.upbit_value;
+    const Decimal upbit_fee = amounts.upbit_fee;
+    const Decimal cover_cost = amounts.bybit_value;
+    const Decimal bybit_fee = amounts.bybit_fee;
     // The share of the short's entry notional (and margin) this buy-back releases. Every new balance is
     // computed before any is stored, so a failure changes nothing.
     Decimal& entry_notional = bybit_entry_notional_[request.coin];

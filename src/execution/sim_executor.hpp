@@ -7,6 +7,7 @@
 #include <map>
 #include <string>
 
+#include "config/config.hpp"
 #include "core/clock.hpp"
 #include "execution/order_executor.hpp"
 #include "market/order_book.hpp"
@@ -20,6 +21,9 @@ struct CoinBooks {
 };
 
 struct SimExecutorOptions {
+  // Fees, slippage limit and starting balances of `config` (strategy and simulation sections), no books.
+  static SimExecutorOptions from(const config::Config& config);
+
   Decimal upbit_fee_pct{};  // taker fees, percent
   Decimal bybit_fee_pct{};
   Decimal max_slippage_pct{};  // book fills stop at best × (1 ± this %), like the live IOC limit
@@ -58,8 +62,18 @@ class SimExecutor final : public OrderExecutor {
     Decimal bybit{};
     Decimal qty{};
   };
-  // Average fill prices for `qty` on each leg's side, and the quantity both sides can fill.
-  Result<Prices> book_prices(const std::string& coin, Decimal qty, bool entry) const;
+  // Both legs' values and taker fees at `prices`.
+  struct Amounts {
+    Decimal upbit_value{};  // KRW
+    Decimal upbit_fee{};
+    Decimal bybit_value{};  // USDT
+    Decimal bybit_fee{};
+  };
+  Result<Amounts> amounts_of(const Prices& prices) const;
+  // Average fill prices for `qty` on each leg's side and the quantity both sides can fill: walked on the
+  // books, or the given prices when there are none (candle replays).
+  Result<Prices> fill_prices(const std::string& coin, Decimal qty, Decimal upbit_price, Decimal bybit_price,
+                             bool entry) const;
   std::string next_order_id();
 
   const Clock* clock_;

@@ -126,22 +126,12 @@ strategy::GateLimits replay_gate(const config::Config& config) {
   return limits;
 }
 
-execution::SimExecutorOptions replay_executor(const config::Config& config) {
-  execution::SimExecutorOptions options;
-  options.upbit_fee_pct = config.strategy.upbit_fee_pct;
-  options.bybit_fee_pct = config.strategy.bybit_fee_pct;
-  options.max_slippage_pct = config.strategy.max_slippage_pct;
-  options.upbit_krw = config.simulation.upbit_krw;
-  options.bybit_usdt = config.simulation.bybit_usdt;
-  return options;
-}
-
 }  // namespace
 
 CandleReplay::CandleReplay(const config::Config& config, const std::string& coin, TraderListeners listeners)
     : config_(config),
       slippage_fraction_(config.replay.fill_slippage_pct.div(units(100, 0)).value_or(Decimal{})),
-      executor_(clock_, replay_executor(config)),
+      executor_(clock_, execution::SimExecutorOptions::from(config)),
       risk_(config.risk, Timestamp{}),
       trader_(config, replay_gate(config), clock_, executor_, risk_, io_.get_executor(),
               std::move(listeners)) {

@@ -67,30 +67,31 @@ void CaptureBooks::apply(std::string_view category, model::BookUpdate& update, T
 void CaptureBooks::replay(const market::CaptureFrame& frame, const CaptureListeners& listeners) {
   ++totals_.frames;
   Route& route = routes_[frame.connection];
+  const auto deliver = [&](auto& message) {
+    if (auto* update = std::get_if<model::BookUpdate>(&message)) {
+      apply(route.category, *update, frame.ts_recv, listeners);
+    } else if (auto* ticker = std::get_if<model::Ticker>(&message);
+               ticker != nullptr && listeners.on_ticker) {
+      ticker->ts_recv = frame.ts_recv;
+      listeners.on_ticker(route.category, *ticker);
+    }
+  };
   if (route.bybit) {
     auto message = route.bybit->parse(frame.data);
     if (!message) {
       ++totals_.malformed;
       malformed_.record(fmt::format("bybit.{}.{}", route.category, to_string(route.bybit->last_kind())),
                         message.error(), frame.data);
-    } else if (auto* update = std::get_if<model::BookUpdate>(&*message)) {
-      apply(route.category, *update, frame.ts_recv, listeners);
-    } else if (auto* ticker = std::get_if<model::Ticker>(&*message);
-               ticker != nullptr && listeners.on_ticker) {
-      ticker->ts_recv = frame.ts_recv;
-      listeners.on_ticker(route.category, *ticker);
+    } else {
+      deliver(*message);
     }
   } else if (route.upbit) {
     // The Upbit parser counts and logs its malformed frames itself.
     auto message = route.upbit->parse(frame.data);
     if (!message) {
       ++totals_.malformed;
-    } else if (auto* update = std::get_if<model::BookUpdate>(&*message)) {
-      apply(route.category, *update, frame.ts_recv, listeners);
-    } else if (auto* ticker = std::get_if<model::Ticker>(&*message);
-               ticker != nullptr && listeners.on_ticker) {
-      ticker->ts_recv = frame.ts_recv;
-      listeners.on_ticker(route.category, *ticker);
+    } else {
+      deliver(*message);
     }
   } else {
     ++totals_.skipped;

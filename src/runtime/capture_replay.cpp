@@ -48,14 +48,6 @@ std::map<model::Symbol, model::Instrument> recorded_linear_rules(
   return rules;
 }
 
-strategy::BookTop top_of(const market::OrderBook* book) {
-  strategy::BookTop top;
-  if (book == nullptr || !book->valid() || !book->best_bid() || !book->best_ask()) {
-    return top;
-  }
-  return {book->best_bid()->price, book->best_ask()->price, book->ts_recv(), true};
-}
-
 class CaptureReplay {
  public:
   CaptureReplay(const config::Config& config, const CaptureFx& fx,
@@ -64,12 +56,7 @@ class CaptureReplay {
     for (const market::Capture& capture : captures) {
       books_.push_back(std::make_unique<CaptureBooks>(capture, "capture-replay"));
     }
-    execution::SimExecutorOptions sim;
-    sim.upbit_fee_pct = config.strategy.upbit_fee_pct;
-    sim.bybit_fee_pct = config.strategy.bybit_fee_pct;
-    sim.max_slippage_pct = config.strategy.max_slippage_pct;
-    sim.upbit_krw = config.simulation.upbit_krw;
-    sim.bybit_usdt = config.simulation.bybit_usdt;
+    execution::SimExecutorOptions sim = execution::SimExecutorOptions::from(config);
     sim.books = [this](const std::string& coin) {
       const Coin& found =
           *std::find_if(coins_.begin(), coins_.end(), [&](const Coin& held) { return held.name == coin; });
@@ -168,12 +155,8 @@ class CaptureReplay {
   }
 
   [[nodiscard]] CoinQuote quote_of(const Coin& coin) const {
-    CoinQuote quote;
-    quote.upbit_book = find(model::Venue::kUpbit, "spot", coin.upbit);
-    quote.bybit_book = find(model::Venue::kBybit, "linear", coin.bybit);
-    quote.upbit = top_of(quote.upbit_book);
-    quote.bybit = top_of(quote.bybit_book);
-    return quote;
+    return quote_from_books(find(model::Venue::kUpbit, "spot", coin.upbit),
+                            find(model::Venue::kBybit, "linear", coin.bybit));
   }
 
   [[nodiscard]] FxView fx_view() const {
@@ -209,22 +192,7 @@ class CaptureReplay {
     if (coin == coins_.end()) {
       return;
     }
-    const CoinQuote quote = quote_of(*coin);
-    const FxView fx = fx_view();
-    if (quote.upbit.whole && quote.bybit.whole && fx.usd_krw) {
-      const Result<Decimal> upbit_sum = quote.upbit.bid.add(quote.upbit.ask);
-      const Result<Decimal> bybit_sum = quote.bybit.bid.add(quote.bybit.ask);
-      const Decimal two = Decimal::from_units(2 * Decimal::kUnitsPerOne);
-      const Result<Decimal> upbit_mid = upbit_sum ? upbit_sum->div(two) : upbit_sum;
-      const Result<Decimal> bybit_mid = bybit_sum ? bybit_sum->div(two) : bybit_sum;
-      if (upbit_mid && bybit_mid) {
-        if (const auto closed =
-                bars_.sample(coin->index, clock_.now(), *upbit_mid, *bybit_mid, *fx.usd_krw)) {
-          trader_->on_bar(*closed);
-        }
-      }
-    }
-    trader_->on_quote(coin->index, quote, fx);
+    trader_->on_book_update(coin->index, quote_of(*coin), fx_view(), bars_, clock_.now());
     run_executions();
   }
 

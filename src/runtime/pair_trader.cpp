@@ -22,7 +22,35 @@ Decimal usdt_krw_of(const FxView& fx) {
   return fx.usdt_krw.value_or(fx.usd_krw.value_or(Decimal{}));
 }
 
+// (bid + ask) / 2 of a whole book top.
+Result<Decimal> mid_of(const strategy::BookTop& top) {
+  KIMP_TRY_ASSIGN(const Decimal sum, top.bid.add(top.ask));
+  return sum.div(Decimal::from_units(2 * Decimal::kUnitsPerOne));
+}
+
+strategy::BookTop top_of(const market::OrderBook* book) {
+  strategy::BookTop top;
+  if (book == nullptr || !book->valid()) {
+    return top;
+  }
+  const std::optional<model::BookLevel> bid = book->best_bid();
+  const std::optional<model::BookLevel> ask = book->best_ask();
+  if (bid && ask) {
+    top = {bid->price, ask->price, book->ts_recv(), true};
+  }
+  return top;
+}
+
 }  // namespace
+
+CoinQuote quote_from_books(const market::OrderBook* upbit, const market::OrderBook* bybit) {
+  CoinQuote quote;
+  quote.upbit_book = upbit;
+  quote.bybit_book = bybit;
+  quote.upbit = top_of(upbit);
+  quote.bybit = top_of(bybit);
+  return quote;
+}
 
 PairTrader::PairTrader(const config::Config& config, strategy::GateLimits gate, const Clock& clock,
                        execution::OrderExecutor& orders, risk::RiskManager& risk,
@@ -122,6 +150,21 @@ void PairTrader::on_quote(std::uint32_t index, const CoinQuote& quote, const FxV
   if (!coin.retired) {
     try_entry(index, coin, quote, fx);
   }
+}
+
+void PairTrader::on_book_update(std::uint32_t coin, const CoinQuote& quote, const FxView& fx,
+                                market::BarAggregator& bars, Timestamp now) {
+  if (quote.upbit.whole && quote.bybit.whole && fx.usd_krw) {
+    const Result<Decimal> upbit_mid = mid_of(quote.upbit);
+    const Result<Decimal> bybit_mid = mid_of(quote.bybit);
+    if (upbit_mid && bybit_mid) {
+      if (const std::optional<market::Bar> closed =
+              bars.sample(coin, now, *upbit_mid, *bybit_mid, *fx.usd_krw)) {
+        on_bar(*closed);
+      }
+    }
+  }
+  on_quote(coin, quote, fx);
 }
 
 void PairTrader::close_all(const std::vector<std::optional<CoinQuote>>& quotes, const FxView& fx,

@@ -43,6 +43,9 @@ struct CoinQuote {
   const market::OrderBook* bybit_book = nullptr;
 };
 
+// Both books' tops; a book that is missing, invalid or one-sided leaves its side not whole.
+CoinQuote quote_from_books(const market::OrderBook* upbit, const market::OrderBook* bybit);
+
 // The FX rates at one instant.
 struct FxView {
   std::optional<Decimal> usd_krw{};
@@ -124,6 +127,10 @@ class PairTrader {
   void on_bar(const market::Bar& bar);
   // Exit rules, then the entry gate, on the coin's current market.
   void on_quote(std::uint32_t coin, const CoinQuote& quote, const FxView& fx);
+  // A book update of a live or recorded feed: when both books are whole and USD/KRW is known, both mids
+  // are sampled into `bars` at `now` (a bar the sample closes goes to on_bar first), then on_quote.
+  void on_book_update(std::uint32_t coin, const CoinQuote& quote, const FxView& fx,
+                      market::BarAggregator& bars, Timestamp now);
   // The next funding payment of the coin's perpetual; `mark_usdt` values the position when it settles.
   void on_funding(std::uint32_t coin, Decimal rate, Timestamp next_funding_time, Decimal mark_usdt);
   // Closes every open pair at the current quotes (`quotes` indexed by coin) for `reason`; pairs without a

@@ -70,25 +70,6 @@ asio::awaitable<Status> with_retries(const log::Logger& log, std::string_view wh
   co_return make_error(status.error().code, fmt::format("{}: {}", what, status.error().message));
 }
 
-strategy::BookTop top_of(const market::OrderBook* book) {
-  strategy::BookTop top;
-  if (book == nullptr || !book->valid()) {
-    return top;
-  }
-  const std::optional<model::BookLevel> bid = book->best_bid();
-  const std::optional<model::BookLevel> ask = book->best_ask();
-  if (!bid || !ask) {
-    return top;
-  }
-  top = {bid->price, ask->price, book->ts_recv(), true};
-  return top;
-}
-
-Result<Decimal> mid_of(const strategy::BookTop& top) {
-  KIMP_TRY_ASSIGN(const Decimal sum, top.bid.add(top.ask));
-  return sum.div(Decimal::from_units(2 * Decimal::kUnitsPerOne));
-}
-
 }  // namespace
 
 struct SimulationSession::State : std::enable_shared_from_this<SimulationSession::State> {
@@ -196,12 +177,7 @@ Status SimulationSession::State::create_clients() {
   fx_options.interval = venues.fx.poll_interval;
   KIMP_TRY_ASSIGN(usd_krw, venues::fx::UsdKrwPoller::create(io.get_executor(), *fx_http, clock, fx_options));
 
-  execution::SimExecutorOptions sim;
-  sim.upbit_fee_pct = config.strategy.upbit_fee_pct;
-  sim.bybit_fee_pct = config.strategy.bybit_fee_pct;
-  sim.max_slippage_pct = config.strategy.max_slippage_pct;
-  sim.upbit_krw = config.simulation.upbit_krw;
-  sim.bybit_usdt = config.simulation.bybit_usdt;
+  execution::SimExecutorOptions sim = execution::SimExecutorOptions::from(config);
   sim.books = [this](const std::string& coin) {
     execution::CoinBooks books;
     for (const Monitored& monitored : coins) {
@@ -340,12 +316,8 @@ FxView SimulationSession::State::fx_view() const {
 }
 
 CoinQuote SimulationSession::State::quote_of(const Monitored& coin) const {
-  CoinQuote quote;
-  quote.upbit_book = upbit_feed ? upbit_feed->book(coin.upbit_market) : nullptr;
-  quote.bybit_book = bybit_feed ? bybit_feed->book(coin.bybit_symbol) : nullptr;
-  quote.upbit = top_of(quote.upbit_book);
-  quote.bybit = top_of(quote.bybit_book);
-  return quote;
+  return quote_from_books(upbit_feed ? upbit_feed->book(coin.upbit_market) : nullptr,
+                          bybit_feed ? bybit_feed->book(coin.bybit_symbol) : nullptr);
 }
 
 std::vector<std::optional<CoinQuote>> SimulationSession::State::quotes() const {
@@ -366,20 +338,7 @@ void SimulationSession::State::on_book(model::Venue venue, const market::OrderBo
     return;
   }
   const Monitored& coin = coins[found->second];
-  const CoinQuote quote = quote_of(coin);
-  const FxView fx = fx_view();
-  if (quote.upbit.whole && quote.bybit.whole && fx.usd_krw) {
-    const Result<Decimal> upbit_mid = mid_of(quote.upbit);
-    const Result<Decimal> bybit_mid = mid_of(quote.bybit);
-    if (upbit_mid && bybit_mid) {
-      const std::optional<market::Bar> closed =
-          bars.sample(coin.index, clock.now(), *upbit_mid, *bybit_mid, *fx.usd_krw);
-      if (closed) {
-        trader->on_bar(*closed);
-      }
-    }
-  }
-  trader->on_quote(coin.index, quote, fx);
+  trader->on_book_update(coin.index, quote_of(coin), fx_view(), bars, clock.now());
 }
 
 void SimulationSession::State::on_bybit_ticker(const model::Ticker& ticker) {
