@@ -17,6 +17,7 @@
 #include "book_allocation_counter.hpp"
 #include "market/capture_file.hpp"
 #include "market/order_book.hpp"
+#include "rate_reporter.hpp"
 #include "venues/bybit/parse_stream.hpp"
 
 namespace {
@@ -77,7 +78,6 @@ const BookFrames& book_frames() {
 }
 
 // Messages per second of the three benchmarks, read by main() for the ratios.
-std::map<std::string, double> rates;
 
 void finish(benchmark::State& state, const BookFrames& input, std::uint64_t allocations) {
   const auto messages = static_cast<std::int64_t>(state.iterations() * input.frames.size());
@@ -180,20 +180,6 @@ BENCHMARK(BM_KimpParseApply)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_SimdjsonBareWalk)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_NlohmannParse)->Unit(benchmark::kMillisecond);
 
-// The console output, with each benchmark's messages/s kept for the ratios.
-class RateReporter final : public benchmark::ConsoleReporter {
- public:
-  void ReportRuns(const std::vector<Run>& runs) override {
-    for (const Run& run : runs) {
-      const auto items = run.counters.find("items_per_second");
-      if (items != run.counters.end() && run.run_type == Run::RT_Iteration) {
-        rates[run.run_name.function_name] = items->second.value;
-      }
-    }
-    ConsoleReporter::ReportRuns(runs);
-  }
-};
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -208,12 +194,12 @@ int main(int argc, char** argv) {
   std::printf("simdjson %s: run-time kernel %s, On-Demand compiled as %s\n",
               SIMDJSON_STRINGIFY(SIMDJSON_VERSION), simdjson::get_active_implementation()->name().c_str(),
               SIMDJSON_STRINGIFY(SIMDJSON_BUILTIN_IMPLEMENTATION));
-  RateReporter reporter;
+  kimp::bench::RateReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
   benchmark::Shutdown();
-  const double kimp = rates["BM_KimpParseApply"];
-  const double bare = rates["BM_SimdjsonBareWalk"];
-  const double nlohmann = rates["BM_NlohmannParse"];
+  const double kimp = reporter.rate("BM_KimpParseApply");
+  const double bare = reporter.rate("BM_SimdjsonBareWalk");
+  const double nlohmann = reporter.rate("BM_NlohmannParse");
   if (kimp > 0 && bare > 0 && nlohmann > 0) {
     std::printf(
         "kimp parse+apply: %.0f msg/s (goal >= 1000000); %.1f %% of the bare simdjson walk (goal >= 50 %%); "

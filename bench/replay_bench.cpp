@@ -17,6 +17,7 @@
 #include "core/logging.hpp"
 #include "core/timestamp.hpp"
 #include "market/premium.hpp"
+#include "rate_reporter.hpp"
 #include "runtime/candle_replay.hpp"
 #include "strategy/rolling_window.hpp"
 
@@ -94,7 +95,6 @@ const kimp::config::Config& replay_config() {
 }
 
 // Bars per second of the two benchmarks, and the replay's outcome, read by main().
-std::map<std::string, double> rates;
 std::uint64_t trades = 0;
 std::uint64_t entries = 0;
 std::uint64_t gate_passed = 0;
@@ -144,20 +144,6 @@ void bare_arithmetic(benchmark::State& state) {
 BENCHMARK(candle_replay_step)->Iterations(1)->Unit(benchmark::kMillisecond);
 BENCHMARK(bare_arithmetic)->Iterations(1)->Unit(benchmark::kMillisecond);
 
-// The console output, with each benchmark's bars/s kept for the ratio.
-class RateReporter final : public benchmark::ConsoleReporter {
- public:
-  void ReportRuns(const std::vector<Run>& runs) override {
-    for (const Run& run : runs) {
-      const auto items = run.counters.find("items_per_second");
-      if (items != run.counters.end() && run.run_type == Run::RT_Iteration) {
-        rates[run.run_name.function_name] = items->second.value;
-      }
-    }
-    ConsoleReporter::ReportRuns(runs);
-  }
-};
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -170,11 +156,11 @@ int main(int argc, char** argv) {
   kimp::log::init(kimp::log::Format::kHuman, spdlog::level::warn);
   std::printf("%lld synthetic 5-minute bars per iteration, config/replay.toml\n",
               static_cast<long long>(kBars));
-  RateReporter reporter;
+  kimp::bench::RateReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
   benchmark::Shutdown();
-  const double replay = rates["candle_replay_step"];
-  const double bare = rates["bare_arithmetic"];
+  const double replay = reporter.rate("candle_replay_step");
+  const double bare = reporter.rate("bare_arithmetic");
   if (replay > 0 && bare > 0) {
     std::printf("gate passed %llu, entries %llu; replay at %.1f %% of the bare arithmetic (%.1fx slower)\n",
                 static_cast<unsigned long long>(gate_passed), static_cast<unsigned long long>(entries),

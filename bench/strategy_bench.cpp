@@ -28,6 +28,7 @@
 #include "market/capture_file.hpp"
 #include "market/order_book.hpp"
 #include "market/premium.hpp"
+#include "rate_reporter.hpp"
 #include "risk/risk_manager.hpp"
 #include "runtime/candle_replay.hpp"
 #include "runtime/pair_trader.hpp"
@@ -120,7 +121,6 @@ const BtcFrames& btc_frames() {
 }
 
 // Per-update nanoseconds of the two benchmarks, read by main() for the ratio.
-std::map<std::string, double> rates;
 
 // The engine's path for the same frames: BybitPublicParser::parse, then OrderBook::apply (as
 // bybit_book_bench's kimp case). One iteration is every BTCUSDT frame, starting with its snapshot.
@@ -318,20 +318,6 @@ BENCHMARK(parse_apply)->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(strategy_on_quote, quiet, "quiet", 0.0005)->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(strategy_on_quote, trading, "trading", 0.002)->Unit(benchmark::kMicrosecond);
 
-// The console output, with each benchmark's updates/s kept for the ratio.
-class RateReporter final : public benchmark::ConsoleReporter {
- public:
-  void ReportRuns(const std::vector<Run>& runs) override {
-    for (const Run& run : runs) {
-      const auto items = run.counters.find("items_per_second");
-      if (items != run.counters.end() && run.run_type == Run::RT_Iteration) {
-        rates[run.benchmark_name()] = items->second.value;
-      }
-    }
-    ConsoleReporter::ReportRuns(runs);
-  }
-};
-
 void print_gate(const std::string& variant, const AfterRun& run) {
   const kimp::strategy::EntryGate& gate = run.gate;
   std::printf("%s: gate stages over the last run (reached / rejected):\n", variant.c_str());
@@ -359,7 +345,7 @@ int main(int argc, char** argv) {
   kimp::log::init(kimp::log::Format::kHuman, spdlog::level::warn);
   const BtcFrames& input = btc_frames();
   std::printf("%zu Bybit BTCUSDT orderbook frames per iteration\n", input.frames.size());
-  RateReporter reporter;
+  kimp::bench::RateReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
   benchmark::Shutdown();
   const kimp::strategy::BookTop& first = input.tops.front();
@@ -371,9 +357,9 @@ int main(int argc, char** argv) {
   for (const auto& [name, run] : after_runs) {
     print_gate(name, run);
   }
-  const double parse_apply = rates["parse_apply"];
-  const double quiet = rates["strategy_on_quote/quiet"];
-  const double trading = rates["strategy_on_quote/trading"];
+  const double parse_apply = reporter.rate("parse_apply");
+  const double quiet = reporter.rate("strategy_on_quote/quiet");
+  const double trading = reporter.rate("strategy_on_quote/trading");
   if (parse_apply > 0 && quiet > 0 && trading > 0) {
     const double parse_apply_ns = 1e9 / parse_apply;
     const double quiet_ns = 1e9 / quiet;
