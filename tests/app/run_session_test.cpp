@@ -29,15 +29,17 @@ struct RunOutput {
 };
 
 // Writes a simulation config for the emulator's ports (or `upbit_url` instead of the emulator's Upbit).
+// `strategy_extra` replaces the coin list of the [strategy] table.
 std::filesystem::path write_config(std::string_view name, const VenueSimProcess& venue,
-                                   std::string upbit_url = {}) {
+                                   std::string upbit_url = {}, std::string_view strategy_extra = {}) {
   if (upbit_url.empty()) {
     upbit_url = venue.upbit_url();
   }
   const std::string upbit_ws = "ws" + upbit_url.substr(4);
   std::filesystem::path path =
       std::filesystem::temp_directory_path() / fmt::format("kimp_run_{}_{}.toml", name, ::getpid());
-  std::ofstream(path) << fmt::format(R"([engine]
+  std::ofstream(path) << fmt::format(
+      R"([engine]
 mode = "simulation"
 session = "run_test"
 data_dir = "{}"
@@ -58,7 +60,7 @@ rest_url = "{}"
 poll_interval_sec = 2
 
 [strategy]
-coins = ["BTC", "ETH", "SOL"]
+{}
 window_bars = 8
 position_ttl_sec = 60
 cooldown_sec = 2
@@ -70,9 +72,9 @@ shutdown_policy = "close_all"
 [ops]
 http_enabled = false
 )",
-                                     (std::filesystem::temp_directory_path() / "kimp_run_data").string(),
-                                     upbit_url, upbit_ws, upbit_ws, venue.bybit_url(), venue.bybit_port(),
-                                     venue.bybit_port(), venue.fx_url());
+      (std::filesystem::temp_directory_path() / "kimp_run_data").string(), upbit_url, upbit_ws, upbit_ws,
+      venue.bybit_url(), venue.bybit_port(), venue.bybit_port(), venue.fx_url(),
+      strategy_extra.empty() ? R"(coins = ["BTC", "ETH", "SOL"])" : strategy_extra);
   return path;
 }
 
@@ -125,6 +127,25 @@ TEST(RunSession, SimulationAgainstEmulator_PrintsBarsThenSummaryAndPlacesNoOrder
   EXPECT_EQ(ledger.status, 200U);
   EXPECT_EQ(ledger.body.find(R"("orders":[{)"), std::string::npos) << ledger.body;
   EXPECT_NE(ledger.body.find(R"("orders":[])"), std::string::npos) << ledger.body;
+  std::filesystem::remove(config);
+}
+
+TEST(RunSession, CoinSelection_MonitorsTheTopCoinsListedOnBothVenues) {
+  VenueSimProcess venue("run_selection");
+  ASSERT_TRUE(venue.started());
+  const std::filesystem::path config = write_config("selection", venue, {}, R"(coins = []
+coin_selection = { enabled = true, top_n = 2, min_turnover_24h_krw = 1, blacklist = ["BTC"] })");
+  ChildProcess child(
+      {KIMP_CLI_PATH, "--log-level", "warn", "run", "--config", config.string(), "--duration", "3"});
+  const RunOutput output = run_until_exit(child);
+  EXPECT_EQ(output.exit_code, 0);
+  const boost::json::object summary = summary_of(output);
+  // The emulator lists BTC, ETH, SOL, XRP and DOGE on both venues; BTC is blacklisted, two are kept.
+  const boost::json::array& coins = summary.at("coins").as_array();
+  EXPECT_EQ(coins.size(), 2U);
+  for (const boost::json::value& coin : coins) {
+    EXPECT_NE(coin.as_string(), "BTC");
+  }
   std::filesystem::remove(config);
 }
 
