@@ -7,7 +7,7 @@ namespace kimp::strategy {
 
 std::string_view to_string(ExitReason reason) {
   static constexpr std::array<std::string_view, 5> kNames = {"signal", "ttl", "premium_stop", "shutdown",
-                                                            "end_of_data"};
+                                                             "end_of_data"};
   return kNames[static_cast<std::size_t>(reason)];
 }
 

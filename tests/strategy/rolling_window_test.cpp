@@ -36,7 +36,9 @@ double relative(double got, double want) {
 }
 // A z-score near zero has no meaningful relative error (its digits are those of the mean's last ulps), so
 // below |z| = 1 the difference itself is compared.
-double z_error(double got, double want) { return std::abs(got - want) / std::max(std::abs(want), 1.0); }
+double z_error(double got, double want) {
+  return std::abs(got - want) / std::max(std::abs(want), 1.0);
+}
 
 // A premium-like series: mean-reverting around 2 % with noise of 0.1 % and occasional jumps.
 class PremiumSeries {
