@@ -76,14 +76,6 @@ void PairTrader::retire_coin(std::uint32_t coin) {
   coins_[coin].retired = true;
 }
 
-std::int32_t PairTrader::busy_pairs() const {
-  std::int32_t busy = 0;
-  for (const Coin& coin : coins_) {
-    busy += (coin.open.has_value() || coin.executing) ? 1 : 0;
-  }
-  return busy;
-}
-
 std::vector<OpenPair> PairTrader::open_pairs() const {
   std::vector<OpenPair> pairs;
   for (const Coin& coin : coins_) {
@@ -234,7 +226,7 @@ void PairTrader::try_entry(std::uint32_t index, Coin& coin, const CoinQuote& quo
       .usd_krw_stale = fx.usd_krw_stale,
       .window = &coin.window,
       .coin_busy = coin.open.has_value() || coin.executing,
-      .open_pairs = busy_pairs(),
+      .open_pairs = busy_pairs_,
       .upbit_rules = &coin.markets.upbit,
       .bybit_rules = &coin.markets.bybit,
       .upbit_krw_available = balances.upbit_krw,
@@ -258,6 +250,7 @@ void PairTrader::try_entry(std::uint32_t index, Coin& coin, const CoinQuote& quo
                                   .usdt_krw = usdt_krw_of(fx)};
   coin.executing = true;
   ++in_flight_;
+  ++busy_pairs_;
   boost::asio::co_spawn(executor_, run_entry(index, std::move(request), std::move(decision)),
                         boost::asio::detached);
 }
@@ -280,6 +273,7 @@ boost::asio::awaitable<void> PairTrader::run_entry(std::uint32_t index, executio
   Coin& coin = coins_[index];
   coin.executing = false;
   if (!result) {
+    --busy_pairs_;
     ++counters_.entry_failures;
     log_.warn("entry failed", {{"coin", coin.markets.coin}, {"error", result.error().describe()}});
     co_return;
@@ -340,6 +334,7 @@ boost::asio::awaitable<void> PairTrader::run_exit(std::uint32_t index, execution
     log_.error("pair PnL not computable", {{"coin", coin.markets.coin}, {"error", pnl.error().describe()}});
   }
   coin.open.reset();
+  --busy_pairs_;
   coin.cooldown_until = now + config_.strategy.cooldown;
   risk_->record_closed(closed.pnl.net_usdt, now);
   ++counters_.exits;

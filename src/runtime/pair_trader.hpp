@@ -178,7 +178,6 @@ class PairTrader {
                                          strategy::GateDecision decision);
   boost::asio::awaitable<void> run_exit(std::uint32_t index, execution::ExitRequest request,
                                         strategy::ExitReason reason, double exit_premium, double exit_z);
-  [[nodiscard]] std::int32_t busy_pairs() const;
 
   config::Config config_{};
   strategy::EntryGate gate_;
@@ -192,6 +191,8 @@ class PairTrader {
   std::vector<ClosedPair> closed_{};
   TraderCounters counters_{};
   std::size_t in_flight_ = 0;
+  std::int32_t busy_pairs_ =
+      0;  // coins with a pair open, opening or closing: kept as they change, not counted per quote
   std::uint64_t next_pair_id_ = 0;
   log::Logger log_{"strategy"};
 };
