@@ -28,6 +28,7 @@
 #include "market/capture_file.hpp"
 #include "market/order_book.hpp"
 #include "market/premium.hpp"
+#include "btc_book_frames.hpp"
 #include "rate_reporter.hpp"
 #include "risk/risk_manager.hpp"
 #include "runtime/candle_replay.hpp"
@@ -39,86 +40,13 @@ namespace {
 
 using kimp::Decimal;
 using kimp::Timestamp;
-using kimp::venues::bybit::BybitCategory;
-using kimp::venues::bybit::BybitPublicParser;
+using kimp::bench::btc_frames;
+using kimp::bench::BtcFrames;
 
-constexpr std::size_t kBookCapacity = 256;  // orderbook.200 plus slack
 constexpr double kUsdKrw = 1'380.0;
 constexpr double kUpbitPremium = 0.02;  // the fixed Upbit book sits 2 % above the first Bybit mid
 constexpr std::int64_t kUpbitTick = 1'000;
 constexpr int kUpbitLevels = 15;
-
-// The capture's Bybit BTCUSDT linear orderbook frames, in order, with what the strategy sees after each
-// has been applied: the top of its book, and the book itself in its final state (for sizing, which
-// reads only that book's own levels).
-struct BtcFrames {
-  std::vector<std::string> frames;
-  std::vector<Timestamp> ts_recv;
-  std::vector<std::size_t> parser_of_frame;
-  std::vector<std::size_t> book_of_frame;
-  std::vector<BybitCategory> categories;  // one parser per connection
-  std::size_t books = 0;
-  std::vector<kimp::strategy::BookTop> tops;  // of the frame's book after the frame
-  std::vector<kimp::market::OrderBook> final_books;
-};
-
-kimp::market::OrderBook bybit_book() {
-  return {kimp::model::Venue::kBybit, kimp::model::Symbol::create("BTCUSDT").value(), kBookCapacity};
-}
-
-const BtcFrames& btc_frames() {
-  static const BtcFrames loaded = [] {
-    const auto capture = kimp::market::read_capture(
-        KIMP_SOURCE_DIR "/../shared/data/capture/bybit_v5_public_ws_2026-08-09.jsonl");
-    if (!capture) {
-      std::fprintf(stderr, "%s\n", capture.error().describe().c_str());
-      std::abort();
-    }
-    BtcFrames out;
-    std::vector<BybitPublicParser> parsers;
-    for (const auto& connection : capture->connections) {
-      out.categories.push_back(connection.address.ends_with("/spot") ? BybitCategory::kSpot
-                                                                     : BybitCategory::kLinear);
-      parsers.emplace_back(out.categories.back());
-    }
-    std::map<std::size_t, std::size_t> book_of_connection;
-    for (const auto& frame : capture->frames) {
-      if (out.categories[frame.connection] != BybitCategory::kLinear) {
-        continue;
-      }
-      const auto message = parsers[frame.connection].parse(frame.data);
-      const auto* update = message ? std::get_if<kimp::model::BookUpdate>(&*message) : nullptr;
-      if (update == nullptr || update->symbol.view() != "BTCUSDT") {
-        continue;
-      }
-      const auto [at, inserted] = book_of_connection.try_emplace(frame.connection, out.final_books.size());
-      if (inserted) {
-        out.final_books.push_back(bybit_book());
-      }
-      kimp::market::OrderBook& book = out.final_books[at->second];
-      const bool applied = book.apply(*update).has_value();
-      const auto bid = book.best_bid();
-      const auto ask = book.best_ask();
-      if (!applied || !bid || !ask) {
-        std::fprintf(stderr, "BTCUSDT frame %zu does not apply to a book with both sides\n",
-                     out.frames.size());
-        std::abort();
-      }
-      out.tops.push_back({bid->price, ask->price, frame.ts_recv, book.valid()});
-      out.frames.push_back(frame.data);
-      out.ts_recv.push_back(frame.ts_recv);
-      out.parser_of_frame.push_back(frame.connection);
-      out.book_of_frame.push_back(at->second);
-    }
-    out.books = out.final_books.size();
-    if (out.frames.empty()) {
-      std::fprintf(stderr, "the capture has no BTCUSDT linear orderbook frame\n");
-      std::abort();
-    }
-    return out;
-  }();
-  return loaded;
-}
 
 // Per-update nanoseconds of the two benchmarks, read by main() for the ratio.
 
@@ -126,28 +54,16 @@ const BtcFrames& btc_frames() {
 // bybit_book_bench's kimp case). One iteration is every BTCUSDT frame, starting with its snapshot.
 void parse_apply(benchmark::State& state) {
   const BtcFrames& input = btc_frames();
-  std::vector<BybitPublicParser> parsers(input.categories.begin(), input.categories.end());
-  std::vector<kimp::market::OrderBook> books;
-  for (std::size_t i = 0; i < input.books; ++i) {
-    books.push_back(bybit_book());
-  }
-  bool all_ok = true;
-  const auto pass = [&] {
-    for (std::size_t i = 0; i < input.frames.size(); ++i) {
-      const auto message = parsers[input.parser_of_frame[i]].parse(input.frames[i]);
-      const auto* update = message ? std::get_if<kimp::model::BookUpdate>(&*message) : nullptr;
-      all_ok = all_ok && update != nullptr && books[input.book_of_frame[i]].apply(*update).has_value();
-    }
-  };
-  pass();  // warm-up: buffers reach their largest size
+  kimp::bench::BtcParseApply engine(input);
+  bool all_ok = engine.pass();  // warm-up: buffers reach their largest size
   for (auto _ : state) {
-    pass();
+    all_ok = engine.pass() && all_ok;
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * input.frames.size()));
   if (!all_ok) {
     state.SkipWithError("a frame failed to parse or apply");
   }
-  benchmark::DoNotOptimize(books.front().best_bid());
+  benchmark::DoNotOptimize(engine.books().front().best_bid());
 }
 
 // One Upbit KRW-BTC book that never changes: 15 levels a side on the 1,000 KRW tick around the first

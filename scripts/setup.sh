@@ -11,7 +11,7 @@ PACKAGES=(
   g++ cmake ninja-build ccache git
   libboost1.81-dev libboost-url1.81-dev libboost-json1.81-dev libssl-dev
   libspdlog-dev libfmt-dev libtomlplusplus-dev libcli11-dev libexpected-dev
-  libsimdjson-dev
+  libsimdjson-dev libsqlite3-dev libpq-dev postgresql-15
   libgtest-dev libgmock-dev libbenchmark-dev libyaml-cpp-dev nlohmann-json3-dev
   clang-format clang-tidy clang libclang-rt-14-dev python3
 )

@@ -12,8 +12,11 @@
 #include <boost/asio/signal_set.hpp>
 
 #include "app/exit_codes.hpp"
+#include "app/session_storage.hpp"
 #include "config/load.hpp"
 #include "config/render.hpp"
+#include "config/secrets.hpp"
+#include "core/clock.hpp"
 #include "core/logging.hpp"
 #include "runtime/simulation_session.hpp"
 
@@ -38,8 +41,21 @@ int run_session(const RunOptions& options) {
               << "\" cannot run yet: this build trades in simulation mode only\n";
     return kExitInvalidConfig;
   }
+  const auto secrets = config::load_secrets(*config, config::process_environment());
+  if (!secrets) {
+    std::cerr << options.config << ": " << secrets.error().message << '\n';
+    return kExitInvalidConfig;
+  }
   boost::asio::io_context io;
+  const WallClock clock(io.get_executor());
+  auto storage = open_session_storage(*config, *secrets, clock.now());
+  if (!storage) {
+    std::cerr << "kimp run: storage " << config->storage.url << ": " << storage.error().message << '\n';
+    return kExitFailure;
+  }
   runtime::SessionOptions session_options;
+  session_options.records = &(*storage)->writer();
+  session_options.session_id = (*storage)->session_id();
   if (options.duration_sec) {
     session_options.duration =
         std::chrono::duration_cast<Duration>(std::chrono::duration<double>(*options.duration_sec));
@@ -48,6 +64,7 @@ int run_session(const RunOptions& options) {
   auto session = runtime::SimulationSession::create(io, *config, std::move(session_options));
   if (!session) {
     std::cerr << options.config << ": " << session.error().message << '\n';
+    (*storage)->close("failed", session.error().message, clock.now());
     return kExitInvalidConfig;
   }
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
@@ -64,7 +81,25 @@ int run_session(const RunOptions& options) {
     io.stop();
   });
   io.run();
+  const storage::ShutdownReport stored =
+      (*storage)->close(outcome ? "stopped" : "failed", outcome ? "" : outcome.error().message, clock.now());
+  const storage::DbWriterStats written = (*storage)->writer().stats();
+  std::uint64_t rows = 0;
+  std::uint64_t dropped = 0;
+  for (const storage::TableCounters& table : written.tables) {
+    rows += table.written;
+    dropped += table.dropped;
+  }
+  logger.info("session stored", {{"session_id", (*storage)->session_id()},
+                                 {"rows_written", rows},
+                                 {"rows_dropped", dropped},
+                                 {"drained", stored.drained}});
   std::cout << (*session)->summary_json() << std::endl;
+  if (!stored.drained) {
+    std::cerr << "kimp run: the database did not take every record; the rest is in "
+              << config->storage.spill_journal << " for the next start\n";
+    return kExitFailure;
+  }
   if (!outcome) {
     std::cerr << "kimp run: " << outcome.error().message << '\n';
     return kExitFailure;

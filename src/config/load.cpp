@@ -80,6 +80,9 @@ void apply_derived_defaults(Config& config, const Context& ctx) {
   if (!ctx.present("storage.url")) {
     config.storage.url = "sqlite:" + under(data_dir, "kimp.sqlite");
   }
+  if (!ctx.present("storage.spill_journal")) {
+    config.storage.spill_journal = under(data_dir, "kimp.spill");
+  }
   if (!ctx.present("archive.dir")) {
     config.archive.dir = under(data_dir, "archive");
   }
@@ -202,9 +205,21 @@ void check_loss_limits(const RiskConfig& risk, Context& ctx) {
 }
 
 // Derived defaults, then the rules across keys.
+void check_drain_timeouts(const StorageConfig& storage, Context& ctx) {
+  if (ctx.failed("storage.drain_soft_timeout_sec") || ctx.failed("storage.drain_hard_timeout_sec")) {
+    return;
+  }
+  if (storage.drain_hard_timeout <= storage.drain_soft_timeout) {
+    ctx.report_at("storage.drain_hard_timeout_sec",
+                  fmt::format("must be longer than storage.drain_soft_timeout_sec ({}), got {}",
+                              storage.drain_soft_timeout.count(), storage.drain_hard_timeout.count()));
+  }
+}
+
 void check_config(Config& config, Context& ctx) {
   apply_derived_defaults(config, ctx);
   check_z_thresholds(config.strategy, ctx);
+  check_drain_timeouts(config.storage, ctx);
   check_coins(config.strategy, ctx);
   check_execution_mode(config, ctx);
   check_venue_urls(config, ctx);

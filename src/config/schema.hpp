@@ -138,6 +138,10 @@ template <class V, SectionOf<StorageConfig> S>
 void visit_fields(V& v, S& c) {
   v.field("url", c.url, &check_storage_url);
   v.field("writer_queue_capacity", c.writer_queue_capacity, IntRange{100, 10'000'000});
+  v.field("spill_journal", c.spill_journal, &check_path);
+  v.field("spill_threshold", c.spill_threshold, IntRange{100, 100'000'000});
+  v.field("drain_soft_timeout_sec", c.drain_soft_timeout, IntRange{1, 600});
+  v.field("drain_hard_timeout_sec", c.drain_hard_timeout, IntRange{1, 3600});
 }
 
 template <class V, SectionOf<AlertsConfig> S>

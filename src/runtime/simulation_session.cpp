@@ -21,6 +21,7 @@
 #include "net/time_sync.hpp"
 #include "risk/risk_manager.hpp"
 #include "runtime/pair_trader.hpp"
+#include "runtime/session_recorder.hpp"
 #include "strategy/coin_selector.hpp"
 #include "venues/bybit/instrument_provider.hpp"
 #include "venues/bybit/rest_client.hpp"
@@ -109,6 +110,8 @@ struct SimulationSession::State : std::enable_shared_from_this<SimulationSession
   asio::awaitable<void> refresh_selection();
   asio::awaitable<void> shut_down();
   void finish(Status status);
+  // A balance snapshot of the virtual balances (INITIAL, FINAL) for the recorder.
+  void record_balances(const std::string& record_type);
   [[nodiscard]] std::string status_line(Timestamp at) const;
 
   asio::io_context& io;
@@ -134,6 +137,7 @@ struct SimulationSession::State : std::enable_shared_from_this<SimulationSession
   std::unique_ptr<execution::SimExecutor> executor;
   risk::RiskManager risk;
   std::unique_ptr<PairTrader> trader;
+  std::unique_ptr<SessionRecorder> recorder;
   market::BarAggregator bars;
   strategy::CoinSelector selector;
   std::vector<Monitored> coins;
@@ -197,6 +201,11 @@ Status SimulationSession::State::create_clients() {
       }
     }
   };
+  if (options.records != nullptr) {
+    recorder = std::make_unique<SessionRecorder>(*options.records, options.session_id,
+                                                 [this](std::uint32_t coin) { return trader->markets(coin).coin; });
+    listeners = recorder->listeners(std::move(listeners));
+  }
   trader = std::make_unique<PairTrader>(config, strategy::GateLimits::from(config), clock, *executor, risk,
                                         io.get_executor(), std::move(listeners));
   return ok();
@@ -348,6 +357,24 @@ void SimulationSession::State::on_bybit_ticker(const model::Ticker& ticker) {
   }
   const Decimal mark = ticker.mark_price.value_or(ticker.last_price.value_or(Decimal{}));
   trader->on_funding(coins[found->second].index, *ticker.funding_rate, *ticker.next_funding_time, mark);
+  if (recorder) {
+    recorder->on_funding(coins[found->second].coin, *ticker.funding_rate, *ticker.next_funding_time, clock.now());
+  }
+}
+
+void SimulationSession::State::record_balances(const std::string& record_type) {
+  if (!recorder) {
+    return;
+  }
+  const Decimal krw = executor->upbit_krw();
+  const Decimal usdt = executor->bybit_wallet_usdt();
+  const std::vector<BalanceLine> lines = {
+      BalanceLine{.cex = "UPBIT", .currency = "KRW", .available = krw, .locked = {}, .coin_value = {}, .total = krw},
+      BalanceLine{.cex = "BYBIT", .currency = "USDT", .available = usdt, .locked = {}, .coin_value = {}, .total = usdt},
+  };
+  const FxView fx = fx_view();
+  const Decimal rate = fx.usd_krw.value_or(Decimal{});
+  recorder->snapshot(record_type, lines, rate, fx.usdt_krw.value_or(rate), clock.now());
 }
 
 std::string SimulationSession::State::status_line(Timestamp at) const {
@@ -449,6 +476,7 @@ asio::awaitable<Status> SimulationSession::State::start_up() {
   KIMP_CO_TRY(usd_krw->start());
   started_at = clock.now();
   running = true;
+  record_balances("INITIAL");
   schedule_bar();
   if (config.strategy.coin_selection.enabled) {
     schedule_refresh();
@@ -514,6 +542,9 @@ void SimulationSession::State::finish(Status status) {
   finished = true;
   stopping = true;
   stopped_at = clock.now();
+  if (running) {
+    record_balances("FINAL");
+  }
   if (upbit_feed) {
     upbit_feed->stop();
   }
@@ -596,20 +627,24 @@ std::string SimulationSession::summary_json() const {
       state.bybit_feed ? state.bybit_feed->stats() : venues::bybit::BybitPublicFeedStats{};
   const std::uint64_t upbit_malformed = state.upbit_feed ? state.upbit_feed->malformed_frames() : 0;
   const Timestamp end = state.finished ? state.stopped_at : state.clock.now();
+  const RecorderCounters recorded = state.recorder ? state.recorder->counters() : RecorderCounters{};
   const double seconds = state.running ? std::chrono::duration<double>(end - state.started_at).count() : 0.0;
   return fmt::format(
       R"({{"mode":"{}","session":"{}","duration_sec":{:.1f},"coins":[{}],"bars":{},"quotes":{},"entries":{},)"
       R"("exits":{},"open_at_end":{},"wins":{},"net_pnl_usdt":{},"fees_usdt":{},"funding_usdt":{},)"
       R"("unrealised_at_stop_usdt":{},"entry_failures":{},"exit_failures":{},"gate_rejections":{{{}}},)"
       R"("bybit_book_messages":{},"bybit_gaps":{},"upbit_malformed_frames":{},"fx_polls":{},"fx_poll_failures":{},)"
-      R"("shutdown_policy":"{}","final_upbit_krw":{},"final_bybit_wallet_usdt":{}}})",
+      R"("feed_restarts":{},"shutdown_policy":"{}","final_upbit_krw":{},"final_bybit_wallet_usdt":{},)"
+      R"("recorded":{{"minutes":{},"positions":{},"orders":{},"trades":{},"funding":{},"snapshots":{},)"
+      R"("trades_without_position":{}}}}})",
       config::to_string(state.config.engine.mode), state.config.engine.session, seconds, coins,
       trader.counters().bars, trader.counters().quotes, trader.counters().entries, trader.counters().exits,
       trader.open_pairs().size(), wins, net, fees, funding, state.unrealised_at_stop.value_or(Decimal{}),
       trader.counters().entry_failures, trader.counters().exit_failures, gate, bybit.book_messages,
       bybit.gaps, upbit_malformed, state.usd_krw->counters().polls, state.usd_krw->counters().failures,
-      config::to_string(state.config.runtime.shutdown_policy), state.executor->upbit_krw(),
-      state.executor->bybit_wallet_usdt());
+      state.feed_restarts, config::to_string(state.config.runtime.shutdown_policy), state.executor->upbit_krw(),
+      state.executor->bybit_wallet_usdt(), recorded.minutes, recorded.positions, recorded.orders, recorded.trades,
+      recorded.funding, recorded.snapshots, recorded.trades_without_position);
 }
 
 }  // namespace kimp::runtime

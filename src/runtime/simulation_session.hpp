@@ -12,12 +12,17 @@
 #include "config/config.hpp"
 #include "core/result.hpp"
 #include "core/timestamp.hpp"
+#include "storage/records.hpp"
 
 namespace kimp::runtime {
 
 struct SessionOptions {
   std::optional<Duration> duration;                     // stop after this long; until stop() otherwise
   std::function<void(const std::string& line)> output;  // status lines (one per bar); stdout in the CLI
+  // Where minutes, positions, orders, trades, funding and balance snapshots go (the DbWriter), with the
+  // session's db id; none are recorded when null.
+  storage::RecordSink* records = nullptr;
+  std::int64_t session_id = 0;
 };
 
 // Runs on the io_context given at creation (the caller runs it). Start-up loads both venues' instruments

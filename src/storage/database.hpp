@@ -28,7 +28,7 @@ struct DatabaseUrl {
 Result<DatabaseUrl> parse_database_url(std::string_view url);
 
 struct DatabaseOptions {
-  std::string postgres_password;  // KIMP_POSTGRES_PASSWORD; empty for none
+  std::string postgres_password{};  // KIMP_POSTGRES_PASSWORD; empty for none
   // Longest wait on a busy SQLite file or an unanswered PostgreSQL server before a call fails.
   std::chrono::milliseconds busy_timeout{5000};
 };

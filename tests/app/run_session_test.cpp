@@ -5,6 +5,7 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,7 @@
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
 
+#include "storage/database.hpp"
 #include "venue_sim_process.hpp"
 
 namespace kimp::e2e {
@@ -27,6 +29,11 @@ struct RunOutput {
   std::vector<std::string> lines;
   int exit_code = -1;
 };
+
+// Each test's own data directory: its SQLite file and spill journal.
+std::filesystem::path data_dir(std::string_view name) {
+  return std::filesystem::temp_directory_path() / fmt::format("kimp_run_data_{}_{}", name, ::getpid());
+}
 
 // Writes a simulation config for the emulator's ports (or `upbit_url` instead of the emulator's Upbit).
 // `strategy_extra` replaces the coin list of the [strategy] table.
@@ -72,7 +79,7 @@ shutdown_policy = "close_all"
 [ops]
 http_enabled = false
 )",
-      (std::filesystem::temp_directory_path() / "kimp_run_data").string(), upbit_url, upbit_ws, upbit_ws,
+      data_dir(name).string(), upbit_url, upbit_ws, upbit_ws,
       venue.bybit_url(), venue.bybit_port(), venue.bybit_port(), venue.fx_url(),
       strategy_extra.empty() ? R"(coins = ["BTC", "ETH", "SOL"])" : strategy_extra);
   return path;
@@ -94,6 +101,54 @@ boost::json::object summary_of(const RunOutput& output) {
       boost::json::parse(output.lines.empty() ? "" : output.lines.back(), error);
   EXPECT_FALSE(error) << (output.lines.empty() ? "" : output.lines.back());
   return error || !summary.is_object() ? boost::json::object{} : summary.as_object();
+}
+
+std::int64_t count_of(const boost::json::object& object, std::string_view key) {
+  return object.at(key).to_number<std::int64_t>();
+}
+
+// The session's rows in its SQLite file: one minutes row per coin per bar, a positions row per entry
+// (closed by the end), a trades row per exit whose position_id is a position's id, the INITIAL and FINAL
+// balance snapshots of both venues, and the sessions row ended as stopped.
+void expect_session_stored(const std::filesystem::path& dir, const boost::json::object& summary) {
+  using storage::Table;
+  auto db = storage::open_database("sqlite:" + (dir / "kimp.sqlite").string());
+  ASSERT_TRUE(db) << db.error().describe();
+  Result<storage::TableRows> sessions = (*db)->select_rows(Table::kSessions, std::nullopt);
+  ASSERT_TRUE(sessions);
+  ASSERT_EQ(sessions->rows.size(), 1U);
+  const auto session = storage::row_from_cells<storage::SessionRow>(sessions->rows[0]);
+  ASSERT_TRUE(session);
+  EXPECT_EQ(session->status, "stopped");
+  EXPECT_EQ(session->account, "simulation:run_test");
+  EXPECT_TRUE(session->ended_at.has_value());
+  const auto rows_of = [&](Table table) {
+    Result<storage::TableRows> rows = (*db)->select_rows(table, session->id);
+    EXPECT_TRUE(rows) << rows.error().describe();
+    return rows ? rows->rows : std::vector<std::vector<storage::Cell>>{};
+  };
+  const boost::json::object& recorded = summary.at("recorded").as_object();
+  EXPECT_EQ(static_cast<std::int64_t>(rows_of(Table::kMinutes).size()), count_of(summary, "bars"));
+  EXPECT_EQ(count_of(recorded, "minutes"), count_of(summary, "bars"));
+  const auto positions = rows_of(Table::kPositions);
+  EXPECT_EQ(static_cast<std::int64_t>(positions.size()), count_of(summary, "entries"));
+  std::set<std::int64_t> position_ids;
+  for (const auto& cells : positions) {
+    const auto position = storage::row_from_cells<storage::PositionRow>(cells);
+    ASSERT_TRUE(position);
+    EXPECT_EQ(position->state, "closed");
+    position_ids.insert(position->id);
+  }
+  const auto trades = rows_of(Table::kTrades);
+  EXPECT_EQ(static_cast<std::int64_t>(trades.size()), count_of(summary, "exits"));
+  for (const auto& cells : trades) {
+    const auto trade = storage::row_from_cells<storage::TradeRow>(cells);
+    ASSERT_TRUE(trade);
+    EXPECT_TRUE(position_ids.contains(trade->position_id)) << trade->position_id;
+  }
+  EXPECT_EQ(static_cast<std::int64_t>(rows_of(Table::kOrders).size()), 4 * count_of(summary, "exits"));
+  EXPECT_EQ(rows_of(Table::kBalanceSnapshots).size(), 4U);
+  EXPECT_EQ(count_of(recorded, "trades_without_position"), 0);
 }
 
 std::size_t bar_lines(const RunOutput& output) {
@@ -127,7 +182,9 @@ TEST(RunSession, SimulationAgainstEmulator_PrintsBarsThenSummaryAndPlacesNoOrder
   EXPECT_EQ(ledger.status, 200U);
   EXPECT_EQ(ledger.body.find(R"("orders":[{)"), std::string::npos) << ledger.body;
   EXPECT_NE(ledger.body.find(R"("orders":[])"), std::string::npos) << ledger.body;
+  expect_session_stored(data_dir("duration"), summary);
   std::filesystem::remove(config);
+  std::filesystem::remove_all(data_dir("duration"));
 }
 
 TEST(RunSession, CoinSelection_MonitorsTheTopCoinsListedOnBothVenues) {

@@ -89,6 +89,7 @@ TEST(Load, MinimalFile_EveryOtherKeyTakesItsDefault) {
   expected.engine.session = "unit";
   expected.strategy.coins = {"BTC"};
   expected.storage.url = "sqlite:var/kimp.sqlite";
+  expected.storage.spill_journal = "var/kimp.spill";
   expected.archive.dir = "var/archive";
   expected.ops.evidence_dir = "var/evidence";
   EXPECT_EQ(config, expected);
