@@ -100,7 +100,8 @@ inline const BtcFrames& btc_frames() {
 // with parsers and books of its own.
 class BtcParseApply {
  public:
-  explicit BtcParseApply(const BtcFrames& input) : input_(&input), parsers_(input.categories.begin(), input.categories.end()) {
+  explicit BtcParseApply(const BtcFrames& input)
+      : input_(&input), parsers_(input.categories.begin(), input.categories.end()) {
     for (std::size_t i = 0; i < input.books; ++i) {
       books_.push_back(bybit_btc_book());
     }

@@ -100,13 +100,15 @@ double raw_sqlite_rows_per_second(const std::filesystem::path& path, const std::
   migrated("sqlite:" + path.string());
   sqlite3* db = nullptr;
   check(sqlite3_open(path.c_str(), &db) == SQLITE_OK, "sqlite3_open");
-  check(sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL", nullptr, nullptr, nullptr) == SQLITE_OK,
+  check(sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL", nullptr, nullptr, nullptr) ==
+            SQLITE_OK,
         "pragmas");
   sqlite3_stmt* insert = nullptr;
-  check(sqlite3_prepare_v2(db,
-                           "INSERT INTO minutes (session_id, coin, ts, upbit_close, bybit_close, usd_krw, premium, "
-                           "mean, std, z) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                           -1, &insert, nullptr) == SQLITE_OK,
+  check(sqlite3_prepare_v2(
+            db,
+            "INSERT INTO minutes (session_id, coin, ts, upbit_close, bybit_close, usd_krw, premium, "
+            "mean, std, z) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            -1, &insert, nullptr) == SQLITE_OK,
         sqlite3_errmsg(db));
   const auto start = Clock::now();
   for (std::size_t i = 0; i < rows.size(); ++i) {
@@ -159,17 +161,19 @@ double raw_copy_rows_per_second(const std::string& url, const std::vector<Minute
   pg_exec(conn, "SET TimeZone = 'UTC'");
   const auto start = Clock::now();
   pg_exec(conn, "BEGIN");
-  PGresult* copy = PQexec(conn,
-                          "COPY minutes (session_id, coin, ts, upbit_close, bybit_close, usd_krw, premium, mean, std, z) "
-                          "FROM STDIN");
+  PGresult* copy =
+      PQexec(conn,
+             "COPY minutes (session_id, coin, ts, upbit_close, bybit_close, usd_krw, premium, mean, std, z) "
+             "FROM STDIN");
   check(PQresultStatus(copy) == PGRES_COPY_IN, PQerrorMessage(conn));
   PQclear(copy);
   std::string buffer;
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const MinuteRow& row = rows[i];
-    buffer += fmt::format("{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n", row.session_id, row.coin,
-                          *kimp::storage::to_cell(row.ts), row.upbit_close.to_string(), row.bybit_close.to_string(),
-                          row.usd_krw.to_string(), row.premium, row.mean, row.std, *row.z);
+    buffer +=
+        fmt::format("{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n", row.session_id, row.coin,
+                    *kimp::storage::to_cell(row.ts), row.upbit_close.to_string(), row.bybit_close.to_string(),
+                    row.usd_krw.to_string(), row.premium, row.mean, row.std, *row.z);
     if (buffer.size() > (1U << 16) || i + 1 == rows.size()) {
       check(PQputCopyData(conn, buffer.data(), static_cast<int>(buffer.size())) == 1, PQerrorMessage(conn));
       buffer.clear();
@@ -261,8 +265,8 @@ int main() {
   const double raw_sqlite = raw_sqlite_rows_per_second(scratch("raw.sqlite"), rows);
   const double writer_sqlite = writer_rows_per_second("sqlite:" + scratch("writer.sqlite").string(), rows);
   std::printf("SQLite  raw prepared INSERT loop %10.0f rows/s\n", raw_sqlite);
-  std::printf("SQLite  DbWriter                 %10.0f rows/s = %5.1f %% of raw (goal >= 70 %%): %s\n", writer_sqlite,
-              100.0 * writer_sqlite / raw_sqlite, verdict(writer_sqlite >= 0.7 * raw_sqlite));
+  std::printf("SQLite  DbWriter                 %10.0f rows/s = %5.1f %% of raw (goal >= 70 %%): %s\n",
+              writer_sqlite, 100.0 * writer_sqlite / raw_sqlite, verdict(writer_sqlite >= 0.7 * raw_sqlite));
 
   if (const char* pg_url = std::getenv("KIMP_BENCH_PG_URL"); pg_url != nullptr && *pg_url != '\0') {
     migrated(pg_url);
@@ -271,19 +275,20 @@ int main() {
     pg_truncate(pg_url);
     const double writer_pg = writer_rows_per_second(pg_url, rows);
     std::printf("Postgre raw COPY FROM STDIN      %10.0f rows/s\n", raw_copy);
-    std::printf("Postgre DbWriter                 %10.0f rows/s = %5.1f %% of raw (goal >= 50 %%): %s\n", writer_pg,
-                100.0 * writer_pg / raw_copy, verdict(writer_pg >= 0.5 * raw_copy));
+    std::printf("Postgre DbWriter                 %10.0f rows/s = %5.1f %% of raw (goal >= 50 %%): %s\n",
+                writer_pg, 100.0 * writer_pg / raw_copy, verdict(writer_pg >= 0.5 * raw_copy));
   } else {
     std::printf("PostgreSQL: not measured (KIMP_BENCH_PG_URL is not set; `make bench` sets it)\n");
   }
 
   const double parse_apply = parse_apply_nanos_per_update();
   const Percentiles enqueue = enqueue_nanos(rows);
-  std::printf("enqueue on the event loop, %zu calls (timer overhead %.0f ns included): p50 %.0f ns, p99 %.0f ns, "
-              "p99.9 %.0f ns, max %.0f ns\n",
-              kEnqueues, timer_overhead_nanos(), enqueue.p50, enqueue.p99, enqueue.p999, enqueue.max);
-  std::printf("one Bybit BTCUSDT book update parse + apply: %.0f ns; enqueue p99 below it (goal): %s\n", parse_apply,
-              verdict(enqueue.p99 < parse_apply));
+  std::printf(
+      "enqueue on the event loop, %zu calls (timer overhead %.0f ns included): p50 %.0f ns, p99 %.0f ns, "
+      "p99.9 %.0f ns, max %.0f ns\n",
+      kEnqueues, timer_overhead_nanos(), enqueue.p50, enqueue.p99, enqueue.p999, enqueue.max);
+  std::printf("one Bybit BTCUSDT book update parse + apply: %.0f ns; enqueue p99 below it (goal): %s\n",
+              parse_apply, verdict(enqueue.p99 < parse_apply));
   std::filesystem::remove_all(scratch("x").parent_path());
   return 0;
 }

@@ -19,6 +19,7 @@
 #include <spdlog/common.h>
 #include <boost/asio/io_context.hpp>
 
+#include "btc_book_frames.hpp"
 #include "config/config.hpp"
 #include "core/clock.hpp"
 #include "core/decimal.hpp"
@@ -28,7 +29,6 @@
 #include "market/capture_file.hpp"
 #include "market/order_book.hpp"
 #include "market/premium.hpp"
-#include "btc_book_frames.hpp"
 #include "rate_reporter.hpp"
 #include "risk/risk_manager.hpp"
 #include "runtime/candle_replay.hpp"

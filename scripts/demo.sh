@@ -2,7 +2,8 @@
 # `make demo`: installs what is missing, builds kimp, starts the venue emulator with the demo market
 # (sim/scenarios/demo.toml), runs a simulation session against it (config/demo.toml) for DEMO_SECONDS
 # (120 by default), then stops both. Status lines and the summary go to stdout, whose last line is the
-# session's summary JSON; logs go to stderr. Fails when the session fails or made no round trip.
+# session's summary JSON; logs and the database's row counts go to stderr. Fails when the session fails
+# or made no round trip.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -64,3 +65,5 @@ if [[ -z "$entries" || "$entries" -eq 0 || -z "$exits" || "$exits" -eq 0 ]]; the
   exit 1
 fi
 echo "demo: ${entries} entries, ${exits} exits against the emulator" >&2
+echo "demo: what the session database (var/demo/kimp.sqlite) holds now:" >&2
+"$kimp" db stats --url sqlite:var/demo/kimp.sqlite >&2

@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 
 #include "app/config_command.hpp"
+#include "app/db_command.hpp"
 #include "app/exit_codes.hpp"
 #include "app/feed_replay_command.hpp"
 #include "app/replay_command.hpp"
@@ -69,6 +70,7 @@ int run_cli(int argc, char** argv) {
   add_feed_replay_command(app, exit_code);
   add_replay_command(app, exit_code);
   add_run_command(app, exit_code);
+  add_db_command(app, exit_code);
 
   try {
     app.parse(argc, argv);

@@ -29,7 +29,8 @@ std::string config_hash(const config::Config& config) {
 }
 
 Result<std::unique_ptr<storage::StorageSession>> open_session_storage(const config::Config& config,
-                                                                     const config::Secrets& secrets, Timestamp now) {
+                                                                      const config::Secrets& secrets,
+                                                                      Timestamp now) {
   const config::StorageConfig& settings = config.storage;
   storage::StorageSessionOptions options;
   options.url = settings.url;

@@ -20,6 +20,7 @@ std::string config_hash(const config::Config& config);
 
 // The session's sessions row starts at `now`. Errors: those of storage::StorageSession::open.
 Result<std::unique_ptr<storage::StorageSession>> open_session_storage(const config::Config& config,
-                                                                     const config::Secrets& secrets, Timestamp now);
+                                                                      const config::Secrets& secrets,
+                                                                      Timestamp now);
 
 }  // namespace kimp::app

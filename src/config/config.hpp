@@ -181,7 +181,8 @@ struct RuntimeConfig {
 struct StorageConfig {
   std::string url;  // "sqlite:PATH" | "postgresql://user@host/db"; defaults to sqlite:<data_dir>/kimp.sqlite
   std::int32_t writer_queue_capacity = 10'000;  // droppable records (minutes, funding) queued before drops
-  std::string spill_journal;  // critical records the database cannot take in time; defaults to <data_dir>/kimp.spill
+  std::string
+      spill_journal;  // critical records the database cannot take in time; defaults to <data_dir>/kimp.spill
   std::int32_t spill_threshold = 100'000;  // critical records held in memory before they spill to the journal
   std::chrono::seconds drain_soft_timeout{10};  // shutdown: warn with what is left after this
   std::chrono::seconds drain_hard_timeout{30};  // shutdown: leave the rest in the journal after this

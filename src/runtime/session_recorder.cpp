@@ -64,9 +64,10 @@ void SessionRecorder::on_series(const SeriesRow& row) {
 }
 
 void SessionRecorder::record_legs(std::int64_t position_id, const strategy::PairLegs& legs,
-                                  const std::string& upbit_order_id, const std::string& bybit_order_id, bool entry) {
-  const auto leg = [&](const strategy::LegFill& fill, std::string_view venue, const std::string& venue_order_id,
-                       bool buy, std::string_view fee_currency) {
+                                  const std::string& upbit_order_id, const std::string& bybit_order_id,
+                                  bool entry) {
+  const auto leg = [&](const strategy::LegFill& fill, std::string_view venue,
+                       const std::string& venue_order_id, bool buy, std::string_view fee_currency) {
     storage::OrderRow order;
     order.client_order_id = fmt::format("{}-{}-{}", position_id, venue, entry ? "entry" : "exit");
     order.session_id = session_id_;
@@ -169,7 +170,8 @@ void SessionRecorder::on_closed(const ClosedPair& pair) {
   ++counters_.trades;
 }
 
-void SessionRecorder::on_funding(const std::string& coin, Decimal rate, Timestamp next_funding_time, Timestamp now) {
+void SessionRecorder::on_funding(const std::string& coin, Decimal rate, Timestamp next_funding_time,
+                                 Timestamp now) {
   sink_->enqueue(storage::FundingRow{
       .coin = coin, .funding_rate = rate, .next_funding_time = next_funding_time, .updated_at = now});
   ++counters_.funding;
@@ -194,7 +196,8 @@ void SessionRecorder::snapshot(const std::string& record_type, const std::vector
     row.usdt_krw = usdt_krw;
     const bool krw = line.currency == "KRW";
     row.total_usd = krw && usd_krw.is_positive() ? line.total.div(usd_krw).value_or(Decimal{}) : line.total;
-    row.total_usdt = krw && usdt_krw.is_positive() ? line.total.div(usdt_krw).value_or(Decimal{}) : line.total;
+    row.total_usdt =
+        krw && usdt_krw.is_positive() ? line.total.div(usdt_krw).value_or(Decimal{}) : line.total;
     sink_->enqueue(std::move(row));
     ++counters_.snapshots;
   }

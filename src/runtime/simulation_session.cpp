@@ -202,8 +202,9 @@ Status SimulationSession::State::create_clients() {
     }
   };
   if (options.records != nullptr) {
-    recorder = std::make_unique<SessionRecorder>(*options.records, options.session_id,
-                                                 [this](std::uint32_t coin) { return trader->markets(coin).coin; });
+    recorder =
+        std::make_unique<SessionRecorder>(*options.records, options.session_id,
+                                          [this](std::uint32_t coin) { return trader->markets(coin).coin; });
     listeners = recorder->listeners(std::move(listeners));
   }
   trader = std::make_unique<PairTrader>(config, strategy::GateLimits::from(config), clock, *executor, risk,
@@ -358,7 +359,8 @@ void SimulationSession::State::on_bybit_ticker(const model::Ticker& ticker) {
   const Decimal mark = ticker.mark_price.value_or(ticker.last_price.value_or(Decimal{}));
   trader->on_funding(coins[found->second].index, *ticker.funding_rate, *ticker.next_funding_time, mark);
   if (recorder) {
-    recorder->on_funding(coins[found->second].coin, *ticker.funding_rate, *ticker.next_funding_time, clock.now());
+    recorder->on_funding(coins[found->second].coin, *ticker.funding_rate, *ticker.next_funding_time,
+                         clock.now());
   }
 }
 
@@ -369,8 +371,14 @@ void SimulationSession::State::record_balances(const std::string& record_type) {
   const Decimal krw = executor->upbit_krw();
   const Decimal usdt = executor->bybit_wallet_usdt();
   const std::vector<BalanceLine> lines = {
-      BalanceLine{.cex = "UPBIT", .currency = "KRW", .available = krw, .locked = {}, .coin_value = {}, .total = krw},
-      BalanceLine{.cex = "BYBIT", .currency = "USDT", .available = usdt, .locked = {}, .coin_value = {}, .total = usdt},
+      BalanceLine{
+          .cex = "UPBIT", .currency = "KRW", .available = krw, .locked = {}, .coin_value = {}, .total = krw},
+      BalanceLine{.cex = "BYBIT",
+                  .currency = "USDT",
+                  .available = usdt,
+                  .locked = {},
+                  .coin_value = {},
+                  .total = usdt},
   };
   const FxView fx = fx_view();
   const Decimal rate = fx.usd_krw.value_or(Decimal{});
@@ -642,9 +650,10 @@ std::string SimulationSession::summary_json() const {
       trader.open_pairs().size(), wins, net, fees, funding, state.unrealised_at_stop.value_or(Decimal{}),
       trader.counters().entry_failures, trader.counters().exit_failures, gate, bybit.book_messages,
       bybit.gaps, upbit_malformed, state.usd_krw->counters().polls, state.usd_krw->counters().failures,
-      state.feed_restarts, config::to_string(state.config.runtime.shutdown_policy), state.executor->upbit_krw(),
-      state.executor->bybit_wallet_usdt(), recorded.minutes, recorded.positions, recorded.orders, recorded.trades,
-      recorded.funding, recorded.snapshots, recorded.trades_without_position);
+      state.feed_restarts, config::to_string(state.config.runtime.shutdown_policy),
+      state.executor->upbit_krw(), state.executor->bybit_wallet_usdt(), recorded.minutes, recorded.positions,
+      recorded.orders, recorded.trades, recorded.funding, recorded.snapshots,
+      recorded.trades_without_position);
 }
 
 }  // namespace kimp::runtime

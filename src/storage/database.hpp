@@ -87,7 +87,8 @@ class Database {
   virtual Status write(std::span<const StorageRecord> records, Durability durability) = 0;
 
   // Every row of `table`, in RowTraits<row>::kOrderBy order; only session `session_id`'s when given
-  // (for sessions: that one row). Cells follow row_codec's column order.
+  // (for sessions: that one row; funding_schedules, which has no session, ignores it). Cells follow
+  // row_codec's column order.
   virtual Result<TableRows> select_rows(Table table, std::optional<std::int64_t> session_id) = 0;
   // Rows per table, in kAllTables order.
   virtual Result<std::vector<TableCount>> count_rows() = 0;

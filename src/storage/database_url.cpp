@@ -20,8 +20,9 @@ Result<DatabaseUrl> parse_database_url(std::string_view url) {
   if (url.starts_with("postgresql://") || url.starts_with("postgres://")) {
     return DatabaseUrl{Backend::kPostgres, std::string(url)};
   }
-  return make_error(ErrorCode::kInvalidArgument,
-                    fmt::format("storage url \"{}\": expected sqlite:PATH or postgresql://USER@HOST/DATABASE", url));
+  return make_error(
+      ErrorCode::kInvalidArgument,
+      fmt::format("storage url \"{}\": expected sqlite:PATH or postgresql://USER@HOST/DATABASE", url));
 }
 
 Result<std::unique_ptr<Database>> open_database(std::string_view url, const DatabaseOptions& options) {

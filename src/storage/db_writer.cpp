@@ -158,9 +158,10 @@ ShutdownReport DbWriter::shutdown() {
   }
   report.drained = !aborted && report.lost == 0 && journal_records() == 0;
   if (report.drained) {
-    logger().info("database writer drained", {{"elapsed_ms", std::chrono::duration_cast<std::chrono::milliseconds>(
-                                                                  std::chrono::steady_clock::now() - started)
-                                                                  .count()}});
+    logger().info("database writer drained",
+                  {{"elapsed_ms", std::chrono::duration_cast<std::chrono::milliseconds>(
+                                      std::chrono::steady_clock::now() - started)
+                                      .count()}});
   } else {
     logger().error("database writer stopped before the database took everything",
                    {{"hard_timeout", aborted},
@@ -214,7 +215,8 @@ void DbWriter::run() {
 }
 
 bool DbWriter::take_batch() {
-  const auto refill = [&](std::vector<StorageRecord>& queue, std::vector<StorageRecord>& taken, std::size_t& next) {
+  const auto refill = [&](std::vector<StorageRecord>& queue, std::vector<StorageRecord>& taken,
+                          std::size_t& next) {
     if (next < taken.size()) {
       return;
     }
@@ -248,7 +250,8 @@ void DbWriter::count(std::span<const StorageRecord> records, std::atomic<std::ui
 }
 
 bool DbWriter::write_batch() {
-  const bool critical = std::any_of(batch_.begin(), batch_.end(), [](const StorageRecord& r) { return is_critical(r); });
+  const bool critical =
+      std::any_of(batch_.begin(), batch_.end(), [](const StorageRecord& r) { return is_critical(r); });
   if (batch_failed_before_) {
     count(batch_, &Counters::retried, false);
   }
@@ -281,7 +284,8 @@ std::size_t DbWriter::write_individually(std::span<const StorageRecord> records,
   std::size_t done = 0;
   for (; done < records.size(); ++done) {
     const std::span<const StorageRecord> one = records.subspan(done, 1);
-    const Status status = database_->write(one, is_critical(one[0]) ? Durability::kCritical : Durability::kDroppable);
+    const Status status =
+        database_->write(one, is_critical(one[0]) ? Durability::kCritical : Durability::kDroppable);
     if (status) {
       count(one, &Counters::written, leave_pending);
       continue;
@@ -302,7 +306,8 @@ std::size_t DbWriter::write_individually(std::span<const StorageRecord> records,
 }
 
 void DbWriter::wait_before_retry() {
-  retry_delay_ = retry_delay_.count() == 0 ? options_.retry_initial : std::min(retry_delay_ * 2, options_.retry_max);
+  retry_delay_ =
+      retry_delay_.count() == 0 ? options_.retry_initial : std::min(retry_delay_ * 2, options_.retry_max);
   {
     std::unique_lock lock(mutex_);
     wake_.wait_for(lock, retry_delay_, [&] { return abort_; });
@@ -323,8 +328,8 @@ void DbWriter::spill(bool everything) {
   {
     const std::lock_guard lock(mutex_);
     in_memory = critical_.size() + (taken_critical_.size() - taken_critical_next_) +
-                static_cast<std::size_t>(std::count_if(batch_.begin(), batch_.end(),
-                                                       [](const StorageRecord& r) { return is_critical(r); }));
+                static_cast<std::size_t>(std::count_if(
+                    batch_.begin(), batch_.end(), [](const StorageRecord& r) { return is_critical(r); }));
     if (!everything && in_memory <= options_.spill_threshold) {
       return;
     }

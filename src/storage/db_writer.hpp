@@ -22,10 +22,10 @@
 namespace kimp::storage {
 
 struct DbWriterOptions {
-  std::filesystem::path journal_path{};        // the spill journal; required
-  std::size_t droppable_capacity = 10'000;     // queued droppable records beyond this are dropped
-  std::size_t spill_threshold = 100'000;       // critical records held in memory before spilling
-  std::size_t batch_size = 2'000;              // records per transaction
+  std::filesystem::path journal_path{};          // the spill journal; required
+  std::size_t droppable_capacity = 10'000;       // queued droppable records beyond this are dropped
+  std::size_t spill_threshold = 100'000;         // critical records held in memory before spilling
+  std::size_t batch_size = 2'000;                // records per transaction
   std::chrono::milliseconds retry_initial{100};  // first wait after a failed write, doubled up to retry_max
   std::chrono::milliseconds retry_max{5'000};
   std::chrono::milliseconds soft_timeout{10'000};  // shutdown: warn and report progress after this
@@ -46,15 +46,17 @@ struct TableCounters {
 
 struct DbWriterStats {
   std::array<TableCounters, kTableCount> tables{};
-  std::uint64_t journal_records = 0;  // records in the spill journal now
+  std::uint64_t journal_records = 0;   // records in the spill journal now
   std::uint64_t journal_replayed = 0;  // journal records written to the database since start
   std::uint64_t torn_journal_lines = 0;
-  [[nodiscard]] const TableCounters& operator[](Table table) const { return tables[static_cast<std::size_t>(table)]; }
+  [[nodiscard]] const TableCounters& operator[](Table table) const {
+    return tables[static_cast<std::size_t>(table)];
+  }
 };
 
 // What shutdown() achieved.
 struct ShutdownReport {
-  bool drained = false;  // every record reached the database
+  bool drained = false;                                      // every record reached the database
   std::array<std::uint64_t, kTableCount> left_in_journal{};  // per table, when not drained
   std::uint64_t lost = 0;  // records neither written nor journaled (only when the journal itself failed)
 };

@@ -9,22 +9,14 @@ namespace kimp::storage {
 
 std::string_view table_name(Table table) {
   switch (table) {
-    case Table::kSessions:
-      return "sessions";
-    case Table::kPositions:
-      return "positions";
-    case Table::kOrders:
-      return "orders";
-    case Table::kTrades:
-      return "trades";
-    case Table::kMinutes:
-      return "minutes";
-    case Table::kFundingSchedules:
-      return "funding_schedules";
-    case Table::kBalanceSnapshots:
-      return "balance_snapshots";
-    case Table::kAlerts:
-      break;
+    case Table::kSessions: return "sessions";
+    case Table::kPositions: return "positions";
+    case Table::kOrders: return "orders";
+    case Table::kTrades: return "trades";
+    case Table::kMinutes: return "minutes";
+    case Table::kFundingSchedules: return "funding_schedules";
+    case Table::kBalanceSnapshots: return "balance_snapshots";
+    case Table::kAlerts: break;
   }
   return "alerts";
 }
@@ -45,12 +37,9 @@ Table table_of(const StorageRecord& record) {
 bool is_critical(const StorageRecord& record) {
   switch (table_of(record)) {
     case Table::kMinutes:
-    case Table::kFundingSchedules:
-      return false;
-    case Table::kBalanceSnapshots:
-      return std::get<BalanceSnapshotRow>(record).record_type != "PERIODIC";
-    default:
-      return true;
+    case Table::kFundingSchedules: return false;
+    case Table::kBalanceSnapshots: return std::get<BalanceSnapshotRow>(record).record_type != "PERIODIC";
+    default: return true;
   }
 }
 

@@ -173,9 +173,9 @@ struct AlertRow {
   std::int64_t id = 0;  // RowIdAllocator::next() of its session
   std::int64_t session_id = 0;
   Timestamp created_at{};
-  std::string kind;      // EntryExecuted, ..., DailySummary
-  std::string severity;  // info | warning | critical
-  std::string payload;   // the event's fields as one JSON object
+  std::string kind;             // EntryExecuted, ..., DailySummary
+  std::string severity;         // info | warning | critical
+  std::string payload;          // the event's fields as one JSON object
   std::string telegram_status;  // disabled | pending | sent | failed
   std::string telegram_error;
   std::optional<Timestamp> telegram_sent_at{};
@@ -200,9 +200,10 @@ BOOST_DESCRIBE_STRUCT(OrderRow, (),
                        price, state, filled_qty, avg_fill_price, fee, fee_currency, created_at, updated_at,
                        revision))
 BOOST_DESCRIBE_STRUCT(TradeRow, (),
-                      (id, position_id, session_id, coin, side, reason, qty, upbit_entry_price, upbit_exit_price,
-                       bybit_entry_price, bybit_exit_price, entry_usdt_krw, exit_usdt_krw, upbit_fee_krw,
-                       bybit_fee_usdt, funding_usdt, adjustment_cost, pnl, opened_at, closed_at))
+                      (id, position_id, session_id, coin, side, reason, qty, upbit_entry_price,
+                       upbit_exit_price, bybit_entry_price, bybit_exit_price, entry_usdt_krw, exit_usdt_krw,
+                       upbit_fee_krw, bybit_fee_usdt, funding_usdt, adjustment_cost, pnl, opened_at,
+                       closed_at))
 BOOST_DESCRIBE_STRUCT(MinuteRow, (),
                       (session_id, coin, ts, upbit_close, bybit_close, usd_krw, premium, mean, std, z))
 BOOST_DESCRIBE_STRUCT(FundingRow, (), (coin, funding_rate, next_funding_time, updated_at))

@@ -19,7 +19,8 @@ tl::unexpected<Error> bad_cell(std::string_view column, std::string_view text, s
 
 Status require_value(const Cell& cell, std::string_view column) {
   if (!cell) {
-    return make_error(ErrorCode::kInvalidArgument, fmt::format("column {}: NULL where a value is required", column));
+    return make_error(ErrorCode::kInvalidArgument,
+                      fmt::format("column {}: NULL where a value is required", column));
   }
   return ok();
 }
@@ -41,7 +42,13 @@ Cell to_cell(Decimal value) {
 Cell to_cell(Timestamp value) {
   const std::int64_t ns = value.ns();
   const std::int64_t remainder = ((ns % kNanosPerMicro) + kNanosPerMicro) % kNanosPerMicro;
-  return Timestamp::from_ns(ns - remainder).to_iso8601();
+  // Always six fractional digits, so that text order (SQLite's ORDER BY) is time order.
+  std::string text = Timestamp::from_ns(ns - remainder).to_iso8601();
+  constexpr std::size_t kMillisForm = sizeof("2026-02-14T08:40:18.931Z") - 1;
+  if (text.size() == kMillisForm) {
+    text.insert(text.size() - 1, "000");
+  }
+  return text;
 }
 
 Cell to_cell(double value) {

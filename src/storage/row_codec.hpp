@@ -22,8 +22,8 @@
 namespace kimp::storage {
 
 // One column value in canonical text (what exports print and both backends round-trip exactly);
-// nullopt is SQL NULL. Decimals are Decimal::to_string() text, timestamps ISO-8601 UTC to the
-// microsecond (PostgreSQL's resolution; finer digits are dropped toward the past), doubles the
+// nullopt is SQL NULL. Decimals are Decimal::to_string() text, timestamps ISO-8601 UTC with exactly six
+// fractional digits (PostgreSQL's resolution; finer digits are dropped toward the past), doubles the
 // shortest text that reads back to the same value (a NaN or infinity is NULL).
 using Cell = std::optional<std::string>;
 
@@ -193,7 +193,8 @@ struct TableRow<Table::kAlerts> {
 template <class Row, class F>
 void for_each_column(Row& row, F&& f) {
   using Members = boost::describe::describe_members<std::remove_const_t<Row>, boost::describe::mod_public>;
-  boost::mp11::mp_for_each<Members>([&](auto member) { f(std::string_view(member.name), row.*member.pointer); });
+  boost::mp11::mp_for_each<Members>(
+      [&](auto member) { f(std::string_view(member.name), row.*member.pointer); });
 }
 
 template <class Row>
@@ -220,9 +221,9 @@ Result<Row> row_from_cells(std::span<const Cell> cells) {
   Status status = ok();
   const std::size_t expected = column_names<Row>().size();
   if (cells.size() != expected) {
-    return make_error(ErrorCode::kInvalidArgument, "row of " + std::string(table_name(RowTraits<Row>::kTable)) +
-                                                       " has " + std::to_string(cells.size()) + " cells, expected " +
-                                                       std::to_string(expected));
+    return make_error(ErrorCode::kInvalidArgument,
+                      "row of " + std::string(table_name(RowTraits<Row>::kTable)) + " has " +
+                          std::to_string(cells.size()) + " cells, expected " + std::to_string(expected));
   }
   for_each_column(row, [&](std::string_view name, auto& value) {
     if (status) {

@@ -29,7 +29,8 @@ std::string placeholder(Backend backend, std::size_t index);
 namespace schema_detail {
 std::string join_columns(const std::vector<std::string_view>& columns, std::string_view separator);
 std::string write_statement(Backend backend, std::string_view table, WriteKind kind,
-                            const std::vector<std::string_view>& columns, std::span<const std::string_view> key);
+                            const std::vector<std::string_view>& columns,
+                            std::span<const std::string_view> key);
 }  // namespace schema_detail
 
 // The columns a write of Row binds, in order: every described column but RowTraits::kAssignedColumn.

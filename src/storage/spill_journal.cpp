@@ -11,10 +11,10 @@
 #include <system_error>
 #include <type_traits>
 
-#include <boost/crc.hpp>
-#include <boost/mp11.hpp>
-#include <boost/json.hpp>
 #include <fmt/format.h>
+#include <boost/crc.hpp>
+#include <boost/json.hpp>
+#include <boost/mp11.hpp>
 
 #include "storage/row_codec.hpp"
 
@@ -55,8 +55,8 @@ std::uint32_t crc32_of(std::string_view text) {
 }
 
 tl::unexpected<Error> io_error(std::string_view what, const std::filesystem::path& path, int error_number) {
-  return make_error(ErrorCode::kUnavailable,
-                    fmt::format("spill journal {}: {}: {}", path.string(), what, std::strerror(error_number)));
+  return make_error(ErrorCode::kUnavailable, fmt::format("spill journal {}: {}: {}", path.string(), what,
+                                                         std::strerror(error_number)));
 }
 
 tl::unexpected<Error> bad_line(std::string_view why) {

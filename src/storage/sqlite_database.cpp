@@ -212,9 +212,10 @@ class SqliteDatabase final : public Database {
   }
 
   Result<TableRows> select_rows(Table table, std::optional<std::int64_t> session_id) override {
-    KIMP_TRY_ASSIGN(const Statement select,
-                    prepare(select_statement(Backend::kSqlite, table, session_id.has_value())));
-    if (session_id) {
+    // funding_schedules holds one row per coin whatever the session.
+    const bool by_session = session_id.has_value() && table != Table::kFundingSchedules;
+    KIMP_TRY_ASSIGN(const Statement select, prepare(select_statement(Backend::kSqlite, table, by_session)));
+    if (by_session) {
       const int result = sqlite3_bind_int64(select.get(), 1, *session_id);
       if (result != SQLITE_OK) {
         return sqlite_error(result, connection_.get(), path_, "bind session id");

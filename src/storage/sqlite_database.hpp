@@ -11,6 +11,7 @@ namespace kimp::storage {
 
 // Opens `path` (creating the file and its parent directory when missing) in WAL mode with
 // options.busy_timeout. Errors: kUnavailable when the file cannot be opened or is not a database.
-Result<std::unique_ptr<Database>> open_sqlite_database(const std::string& path, const DatabaseOptions& options);
+Result<std::unique_ptr<Database>> open_sqlite_database(const std::string& path,
+                                                       const DatabaseOptions& options);
 
 }  // namespace kimp::storage

@@ -31,8 +31,10 @@ ShutdownReport StorageSession::close(std::string status, std::string stop_reason
     return {};
   }
   closed_ = true;
-  writer_->enqueue(SessionEnd{
-      .id = session_id_, .ended_at = ended_at, .status = std::move(status), .stop_reason = std::move(stop_reason)});
+  writer_->enqueue(SessionEnd{.id = session_id_,
+                              .ended_at = ended_at,
+                              .status = std::move(status),
+                              .stop_reason = std::move(stop_reason)});
   ShutdownReport report = writer_->shutdown();
   lock_.reset();
   return report;

@@ -79,8 +79,8 @@ shutdown_policy = "close_all"
 [ops]
 http_enabled = false
 )",
-      data_dir(name).string(), upbit_url, upbit_ws, upbit_ws,
-      venue.bybit_url(), venue.bybit_port(), venue.bybit_port(), venue.fx_url(),
+      data_dir(name).string(), upbit_url, upbit_ws, upbit_ws, venue.bybit_url(), venue.bybit_port(),
+      venue.bybit_port(), venue.fx_url(),
       strategy_extra.empty() ? R"(coins = ["BTC", "ETH", "SOL"])" : strategy_extra);
   return path;
 }

@@ -39,8 +39,10 @@ OpenPair open_pair(std::uint64_t id) {
   OpenPair pair;
   pair.id = id;
   pair.coin = 1;
-  pair.entry.upbit = {.qty = dec("0.5"), .avg_price = dec("5100000"), .fee = dec("1275"), .at = Timestamp::from_ns(1)};
-  pair.entry.bybit = {.qty = dec("0.5"), .avg_price = dec("3500.5"), .fee = dec("0.96"), .at = Timestamp::from_ns(2)};
+  pair.entry.upbit = {
+      .qty = dec("0.5"), .avg_price = dec("5100000"), .fee = dec("1275"), .at = Timestamp::from_ns(1)};
+  pair.entry.bybit = {
+      .qty = dec("0.5"), .avg_price = dec("3500.5"), .fee = dec("0.96"), .at = Timestamp::from_ns(2)};
   pair.entry.usdt_krw = dec("1470");
   pair.upbit_order_id = "u-1";
   pair.bybit_order_id = "b-1";
@@ -51,8 +53,10 @@ OpenPair open_pair(std::uint64_t id) {
 ClosedPair closed_pair(std::uint64_t id) {
   ClosedPair pair;
   pair.open = open_pair(id);
-  pair.exit.upbit = {.qty = dec("0.5"), .avg_price = dec("5110000"), .fee = dec("1277.5"), .at = Timestamp::from_ns(8)};
-  pair.exit.bybit = {.qty = dec("0.5"), .avg_price = dec("3499"), .fee = dec("0.95"), .at = Timestamp::from_ns(9)};
+  pair.exit.upbit = {
+      .qty = dec("0.5"), .avg_price = dec("5110000"), .fee = dec("1277.5"), .at = Timestamp::from_ns(8)};
+  pair.exit.bybit = {
+      .qty = dec("0.5"), .avg_price = dec("3499"), .fee = dec("0.95"), .at = Timestamp::from_ns(9)};
   pair.exit.usdt_krw = dec("1471");
   pair.upbit_order_id = "u-2";
   pair.bybit_order_id = "b-2";
@@ -133,9 +137,17 @@ TEST(SessionRecorder, Snapshot_IsOneRowPerLineUnderOneGroup_TotalsConverted) {
   VectorSink sink;
   SessionRecorder recorder(sink, kSession, coin_name);
   const std::vector<BalanceLine> lines = {
-      {.cex = "UPBIT", .currency = "KRW", .available = dec("2940000"), .locked = {}, .coin_value = {},
+      {.cex = "UPBIT",
+       .currency = "KRW",
+       .available = dec("2940000"),
+       .locked = {},
+       .coin_value = {},
        .total = dec("2940000")},
-      {.cex = "BYBIT", .currency = "USDT", .available = dec("2000"), .locked = {}, .coin_value = {},
+      {.cex = "BYBIT",
+       .currency = "USDT",
+       .available = dec("2000"),
+       .locked = {},
+       .coin_value = {},
        .total = dec("2000")},
   };
   recorder.snapshot("FINAL", lines, dec("1400"), dec("1470"), Timestamp::from_ns(5));

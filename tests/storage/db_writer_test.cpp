@@ -37,14 +37,17 @@ class SwitchableDatabase final : public Database {
   [[nodiscard]] Backend backend() const override { return inner_->backend(); }
   Result<std::vector<int>> migrate() override { return inner_->migrate(); }
   Result<int> schema_version() override { return inner_->schema_version(); }
-  Result<std::int64_t> begin_session(const SessionRow& session) override { return inner_->begin_session(session); }
+  Result<std::int64_t> begin_session(const SessionRow& session) override {
+    return inner_->begin_session(session);
+  }
   Status write(std::span<const StorageRecord> records, Durability durability) override {
     writes->fetch_add(1);
     if (down_->load()) {
       return make_error(ErrorCode::kUnavailable, "connection refused");
     }
     for (const StorageRecord& record : records) {
-      if (const auto* trade = std::get_if<TradeRow>(&record); trade != nullptr && trade->id == poison_trade_id) {
+      if (const auto* trade = std::get_if<TradeRow>(&record);
+          trade != nullptr && trade->id == poison_trade_id) {
         return make_error(ErrorCode::kInvalidArgument, "value too long");
       }
     }
@@ -78,7 +81,8 @@ class DbWriterTest : public ::testing::Test {
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
   std::unique_ptr<Database> open() {
-    Result<std::unique_ptr<Database>> db = open_database(url_, {.busy_timeout = std::chrono::milliseconds(2000)});
+    Result<std::unique_ptr<Database>> db =
+        open_database(url_, {.busy_timeout = std::chrono::milliseconds(2000)});
     EXPECT_TRUE(db) << db.error().describe();
     return std::move(*db);
   }

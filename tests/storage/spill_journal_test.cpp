@@ -41,17 +41,22 @@ std::vector<StorageRecord> one_of_each() {
   order.updated_at = at_ms(2);
   order.revision = 3;
   std::vector<StorageRecord> records;
-  records.emplace_back(SessionEnd{.id = 5, .ended_at = at_ms(9), .status = "stopped", .stop_reason = "signal"});
+  records.emplace_back(
+      SessionEnd{.id = 5, .ended_at = at_ms(9), .status = "stopped", .stop_reason = "signal"});
   records.emplace_back(testing::numbered_position(5, 1, 2));
   records.emplace_back(order);
   records.emplace_back(testing::numbered_trade(5, 1));
   records.emplace_back(testing::numbered_minute(5, 3));
-  records.emplace_back(FundingRow{.coin = "BTC", .funding_rate = decimal("0.0001"), .next_funding_time = at_ms(8),
+  records.emplace_back(FundingRow{.coin = "BTC",
+                                  .funding_rate = decimal("0.0001"),
+                                  .next_funding_time = at_ms(8),
                                   .updated_at = at_ms(7)});
   records.emplace_back(snapshot);
   records.emplace_back(testing::numbered_alert(5, 1));
-  records.emplace_back(AlertDelivery{.id = 5'000'000'001, .telegram_status = "failed",
-                                     .telegram_error = "HTTP 500", .telegram_sent_at = std::nullopt});
+  records.emplace_back(AlertDelivery{.id = 5'000'000'001,
+                                     .telegram_status = "failed",
+                                     .telegram_error = "HTTP 500",
+                                     .telegram_sent_at = std::nullopt});
   return records;
 }
 
