@@ -2,6 +2,7 @@
 // bar and, as the last line of stdout, the summary JSON.
 #include "app/run_command.hpp"
 
+#include <chrono>
 #include <csignal>
 #include <iostream>
 #include <memory>
@@ -11,6 +12,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
+#include "alerts/alert_service.hpp"
+#include "alerts/telegram_sender.hpp"
 #include "app/exit_codes.hpp"
 #include "app/session_storage.hpp"
 #include "config/load.hpp"
@@ -22,6 +25,9 @@
 
 namespace kimp::app {
 namespace {
+
+// How long Telegram gets to deliver the last alerts at the end of a session.
+constexpr std::chrono::seconds kTelegramDrain{5};
 
 struct RunOptions {
   std::string config;
@@ -53,9 +59,17 @@ int run_session(const RunOptions& options) {
     std::cerr << "kimp run: storage " << config->storage.url << ": " << storage.error().message << '\n';
     return kExitFailure;
   }
+  auto telegram = alerts::make_telegram_sender(config->alerts, *secrets, (*storage)->writer());
+  if (!telegram) {
+    std::cerr << "kimp run: telegram alerts: " << telegram.error().message << '\n';
+    (*storage)->close("failed", telegram.error().message, clock.now());
+    return kExitInvalidConfig;
+  }
+  alerts::AlertService alert_service((*storage)->writer(), (*storage)->session_id(), clock, telegram->get());
   runtime::SessionOptions session_options;
   session_options.records = &(*storage)->writer();
   session_options.session_id = (*storage)->session_id();
+  session_options.alerts = &alert_service;
   if (options.duration_sec) {
     session_options.duration =
         std::chrono::duration_cast<Duration>(std::chrono::duration<double>(*options.duration_sec));
@@ -81,6 +95,12 @@ int run_session(const RunOptions& options) {
     io.stop();
   });
   io.run();
+  if (!outcome) {
+    alert_service.send(alerts::Error{.message = "session failed: " + outcome.error().message});
+  }
+  if (*telegram) {
+    (*telegram)->stop(std::chrono::steady_clock::now() + kTelegramDrain);
+  }
   const storage::ShutdownReport stored =
       (*storage)->close(outcome ? "stopped" : "failed", outcome ? "" : outcome.error().message, clock.now());
   const storage::DbWriterStats written = (*storage)->writer().stats();

@@ -288,6 +288,7 @@ boost::asio::awaitable<void> PairTrader::run_entry(std::uint32_t index, executio
       .entry_premium = decision.premium.entry,
       .entry_z = decision.z,
       .fill_premium = market::premium(result->upbit.fill.avg_price, result->bybit.fill.avg_price, usd_krw),
+      .expected_edge = decision.edge,
       .opened_at = now,
       .funding_paid_through = now};
   ++counters_.entries;

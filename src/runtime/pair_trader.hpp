@@ -63,7 +63,8 @@ struct OpenPair {
   std::string bybit_order_id{};
   double entry_premium = 0.0;  // the premium the gate entered on
   double entry_z = 0.0;
-  double fill_premium = 0.0;  // the premium of the actual fills
+  double fill_premium = 0.0;   // the premium of the actual fills
+  double expected_edge = 0.0;  // the gate's expected net edge, a fraction of the notional
   Timestamp opened_at{};
   Decimal funding_usdt{};
   Timestamp funding_paid_through{};  // funding settled at or before this has been credited

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <map>
 #include <vector>
 
@@ -110,6 +111,10 @@ struct SimulationSession::State : std::enable_shared_from_this<SimulationSession
   asio::awaitable<void> refresh_selection();
   asio::awaitable<void> shut_down();
   void finish(Status status);
+  // A ConnectionLost alert when a venue's feed drops or goes stale while the session runs.
+  void on_feed_state(std::string_view exchange, net::WsState state);
+  // The EntryExecuted alert of a pair just opened: its expected PnL is the gate's edge on its notional.
+  void alert_opened(const OpenPair& pair);
   // A balance snapshot of the virtual balances (INITIAL, FINAL) for the recorder.
   void record_balances(const std::string& record_type);
   [[nodiscard]] std::string status_line(Timestamp at) const;
@@ -134,6 +139,7 @@ struct SimulationSession::State : std::enable_shared_from_this<SimulationSession
   std::unique_ptr<venues::upbit::UpbitPublicFeed> upbit_feed;
   std::unique_ptr<venues::bybit::BybitPublicFeed> bybit_feed;
   net::WsStateSubscription upbit_state;
+  net::WsStateSubscription bybit_state;
   std::unique_ptr<execution::SimExecutor> executor;
   risk::RiskManager risk;
   std::unique_ptr<PairTrader> trader;
@@ -201,6 +207,14 @@ Status SimulationSession::State::create_clients() {
       }
     }
   };
+  if (options.alerts != nullptr) {
+    listeners.on_opened = [this](const OpenPair& pair) { alert_opened(pair); };
+    listeners.on_closed = [this](const ClosedPair& pair) {
+      options.alerts->send(alerts::ExitExecuted{.coin = trader->markets(pair.open.coin).coin,
+                                                .qty = pair.open.entry.bybit.qty,
+                                                .realised_pnl = pair.pnl.net_usdt});
+    };
+  }
   if (options.records != nullptr) {
     recorder =
         std::make_unique<SessionRecorder>(*options.records, options.session_id,
@@ -272,6 +286,9 @@ Status SimulationSession::State::apply_selection(const strategy::SelectionChange
 }
 
 Status SimulationSession::State::start_feeds() {
+  // A feed replaced on purpose is not a lost connection.
+  upbit_state.reset();
+  bybit_state.reset();
   if (upbit_feed) {
     upbit_feed->stop();
     ++feed_restarts;
@@ -314,8 +331,12 @@ Status SimulationSession::State::start_feeds() {
   KIMP_TRY_ASSIGN(bybit_feed, venues::bybit::BybitPublicFeed::create(
                                   io.get_executor(), clock, config.venues.bybit.ws_public_url,
                                   std::move(bybit_options), std::move(bybit_callbacks)));
-  upbit_state = upbit_feed->subscribe_state(
-      [this](net::WsState state, std::string_view /*detail*/) { usdt_krw.on_feed_state(state); });
+  upbit_state = upbit_feed->subscribe_state([this](net::WsState state, std::string_view /*detail*/) {
+    usdt_krw.on_feed_state(state);
+    on_feed_state("upbit", state);
+  });
+  bybit_state = bybit_feed->subscribe_state(
+      [this](net::WsState state, std::string_view /*detail*/) { on_feed_state("bybit", state); });
   KIMP_TRY(upbit_feed->start());
   return bybit_feed->start();
 }
@@ -362,6 +383,26 @@ void SimulationSession::State::on_bybit_ticker(const model::Ticker& ticker) {
     recorder->on_funding(coins[found->second].coin, *ticker.funding_rate, *ticker.next_funding_time,
                          clock.now());
   }
+}
+
+void SimulationSession::State::on_feed_state(std::string_view exchange, net::WsState state) {
+  const bool lost = state == net::WsState::kDisconnected || state == net::WsState::kStale;
+  if (options.alerts != nullptr && lost && !stopping) {
+    options.alerts->send(alerts::ConnectionLost{.exchange = std::string(exchange),
+                                                .has_open_positions = !trader->open_pairs().empty()});
+  }
+}
+
+void SimulationSession::State::alert_opened(const OpenPair& pair) {
+  const strategy::LegFill& bybit = pair.entry.bybit;
+  const Decimal notional = bybit.qty.mul(bybit.avg_price).value_or(Decimal{});
+  const auto edge_units = static_cast<std::int64_t>(std::llround(pair.expected_edge * Decimal::kUnitsPerOne));
+  options.alerts->send(alerts::EntryExecuted{
+      .coin = trader->markets(pair.coin).coin,
+      .qty = bybit.qty,
+      .upbit_price = pair.entry.upbit.avg_price,
+      .bybit_price = bybit.avg_price,
+      .expected_pnl = notional.mul(Decimal::from_units(edge_units)).value_or(Decimal{})});
 }
 
 void SimulationSession::State::record_balances(const std::string& record_type) {

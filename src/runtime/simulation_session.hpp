@@ -9,6 +9,7 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include "alerts/alert_service.hpp"
 #include "config/config.hpp"
 #include "core/result.hpp"
 #include "core/timestamp.hpp"
@@ -23,6 +24,8 @@ struct SessionOptions {
   // session's db id; none are recorded when null.
   storage::RecordSink* records = nullptr;
   std::int64_t session_id = 0;
+  // Where entries, exits and lost feed connections are reported; none when null.
+  alerts::AlertService* alerts = nullptr;
 };
 
 // Runs on the io_context given at creation (the caller runs it). Start-up loads both venues' instruments

@@ -103,8 +103,8 @@ std::string journal_line(const StorageRecord& record) {
         using Row = std::decay_t<decltype(row)>;
         object["type"] = record_type_name<Row>();
         json::array cells;
-        for (Cell& cell : row_cells(row)) {
-          cells.push_back(cell ? json::value(std::move(*cell)) : json::value(nullptr));
+        for (const Cell& cell : row_cells(row)) {
+          cells.push_back(cell ? json::value(*cell) : json::value(nullptr));
         }
         object["cells"] = std::move(cells);
       },

@@ -5,6 +5,7 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -148,6 +149,15 @@ void expect_session_stored(const std::filesystem::path& dir, const boost::json::
   }
   EXPECT_EQ(static_cast<std::int64_t>(rows_of(Table::kOrders).size()), 4 * count_of(summary, "exits"));
   EXPECT_EQ(rows_of(Table::kBalanceSnapshots).size(), 4U);
+  std::map<std::string, std::int64_t> alert_kinds;
+  for (const auto& cells : rows_of(Table::kAlerts)) {
+    const auto alert = storage::row_from_cells<storage::AlertRow>(cells);
+    ASSERT_TRUE(alert);
+    EXPECT_EQ(alert->telegram_status, "disabled");
+    ++alert_kinds[alert->kind];
+  }
+  EXPECT_EQ(alert_kinds["EntryExecuted"], count_of(summary, "entries"));
+  EXPECT_EQ(alert_kinds["ExitExecuted"], count_of(summary, "exits"));
   EXPECT_EQ(count_of(recorded, "trades_without_position"), 0);
 }
 
@@ -241,7 +251,25 @@ TEST(RunSession, UpbitUnreachable_FailsWithExit1AndAnEmptySummary) {
   const boost::json::object summary = summary_of(output);
   EXPECT_EQ(summary.at("bars").to_number<std::int64_t>(), 0);
   EXPECT_EQ(summary.at("entries").to_number<std::int64_t>(), 0);
+  // The failure is on record: the session ended as failed with the reason, and an Error alert says so.
+  auto db = storage::open_database("sqlite:" + (data_dir("unreachable") / "kimp.sqlite").string());
+  ASSERT_TRUE(db) << db.error().describe();
+  Result<storage::TableRows> sessions = (*db)->select_rows(storage::Table::kSessions, std::nullopt);
+  ASSERT_TRUE(sessions);
+  ASSERT_EQ(sessions->rows.size(), 1U);
+  const auto session = storage::row_from_cells<storage::SessionRow>(sessions->rows[0]);
+  ASSERT_TRUE(session);
+  EXPECT_EQ(session->status, "failed");
+  EXPECT_NE(session->stop_reason.find("upbit instruments"), std::string::npos) << session->stop_reason;
+  Result<storage::TableRows> alerts = (*db)->select_rows(storage::Table::kAlerts, session->id);
+  ASSERT_TRUE(alerts);
+  ASSERT_EQ(alerts->rows.size(), 1U);
+  const auto alert = storage::row_from_cells<storage::AlertRow>(alerts->rows[0]);
+  ASSERT_TRUE(alert);
+  EXPECT_EQ(alert->kind, "Error");
+  EXPECT_NE(alert->payload.find("upbit instruments"), std::string::npos) << alert->payload;
   std::filesystem::remove(config);
+  std::filesystem::remove_all(data_dir("unreachable"));
 }
 
 TEST(RunSession, LiveModeConfig_IsRefusedWithExit2BeforeAnythingStarts) {
