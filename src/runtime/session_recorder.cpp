@@ -92,15 +92,12 @@ void SessionRecorder::record_legs(std::int64_t position_id, const strategy::Pair
   leg(legs.bybit, "bybit", bybit_order_id, !entry, "USDT");
 }
 
-void SessionRecorder::on_opened(const OpenPair& pair) {
-  const std::int64_t position_id = position_ids_.next();
-  position_of_pair_[pair.id] = position_id;
-  const std::string coin = coin_name_(pair.coin);
+storage::PositionRow SessionRecorder::position_row(std::int64_t position_id, const std::string& coin,
+                                                   const OpenPair& pair) const {
   storage::PositionRow position;
   position.id = position_id;
   position.session_id = session_id_;
   position.coin = coin;
-  position.state = "open";
   position.upbit_qty = pair.entry.upbit.qty;
   position.upbit_avg_price = pair.entry.upbit.avg_price;
   position.bybit_qty = pair.entry.bybit.qty;
@@ -108,6 +105,15 @@ void SessionRecorder::on_opened(const OpenPair& pair) {
   position.upbit_order_id = pair.upbit_order_id;
   position.bybit_order_id = pair.bybit_order_id;
   position.opened_at = pair.opened_at;
+  return position;
+}
+
+void SessionRecorder::on_opened(const OpenPair& pair) {
+  const std::int64_t position_id = position_ids_.next();
+  position_of_pair_[pair.id] = position_id;
+  const std::string coin = coin_name_(pair.coin);
+  storage::PositionRow position = position_row(position_id, coin, pair);
+  position.state = "open";
   position.revision = 1;
   sink_->enqueue(std::move(position));
   ++counters_.positions;
@@ -127,18 +133,8 @@ void SessionRecorder::on_closed(const ClosedPair& pair) {
   position_of_pair_.erase(found);
   const OpenPair& open = pair.open;
 
-  storage::PositionRow position;
-  position.id = position_id;
-  position.session_id = session_id_;
-  position.coin = coin;
+  storage::PositionRow position = position_row(position_id, coin, open);
   position.state = "closed";
-  position.upbit_qty = open.entry.upbit.qty;
-  position.upbit_avg_price = open.entry.upbit.avg_price;
-  position.bybit_qty = open.entry.bybit.qty;
-  position.bybit_avg_price = open.entry.bybit.avg_price;
-  position.upbit_order_id = open.upbit_order_id;
-  position.bybit_order_id = open.bybit_order_id;
-  position.opened_at = open.opened_at;
   position.closed_at = pair.closed_at;
   position.realised_pnl = pair.pnl.net_usdt;
   position.revision = 2;

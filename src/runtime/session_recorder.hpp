@@ -57,6 +57,9 @@ class SessionRecorder {
   [[nodiscard]] const RecorderCounters& counters() const { return counters_; }
 
  private:
+  // The positions row of `pair` as it was opened; state, close and revision are the caller's.
+  [[nodiscard]] storage::PositionRow position_row(std::int64_t position_id, const std::string& coin,
+                                                  const OpenPair& pair) const;
   void record_legs(std::int64_t position_id, const strategy::PairLegs& legs,
                    const std::string& upbit_order_id, const std::string& bybit_order_id, bool entry);
 

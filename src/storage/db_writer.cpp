@@ -29,6 +29,9 @@ std::string per_table(const std::array<std::uint64_t, kTableCount>& counts) {
   return text.empty() ? "none" : text;
 }
 
+// Records reserved per droppable vector at most (a larger capacity grows them as needed).
+constexpr std::size_t kMaxReserved = 65'536;
+
 std::filesystem::path rejected_path(const std::filesystem::path& journal) {
   std::filesystem::path path = journal;
   path += ".rejected";
@@ -43,8 +46,13 @@ DbWriter::DbWriter(std::unique_ptr<Database> database, DbWriterOptions options)
       journal_(options_.journal_path),
       rejected_(rejected_path(options_.journal_path)) {
   options_.batch_size = std::max<std::size_t>(options_.batch_size, 1);
+  // Both droppable vectors (the queue and the one the writer drains, swapped) are sized up front, so a
+  // producer's push_back does not reallocate under the lock.
+  const std::size_t droppable_reserve = std::min<std::size_t>(options_.droppable_capacity, kMaxReserved);
+  droppable_.reserve(droppable_reserve);
+  taken_droppable_.reserve(droppable_reserve);
   critical_.reserve(options_.batch_size);
-  droppable_.reserve(std::min(options_.droppable_capacity, options_.batch_size * 4));
+  taken_critical_.reserve(options_.batch_size);
   thread_ = std::thread([this] { run(); });
 }
 
@@ -57,7 +65,6 @@ void DbWriter::enqueue(StorageRecord record) {
   const bool critical = is_critical(record);
   Counters& counter = counters(table);
   counter.enqueued.fetch_add(1, std::memory_order_relaxed);
-  bool wake = false;
   {
     const std::lock_guard lock(mutex_);
     if (finished_) {
@@ -74,11 +81,6 @@ void DbWriter::enqueue(StorageRecord record) {
       return;
     }
     counter.pending.fetch_add(1, std::memory_order_relaxed);
-    wake = writer_idle_;
-    writer_idle_ = false;
-  }
-  if (wake) {
-    wake_.notify_one();
   }
 }
 
@@ -191,9 +193,7 @@ void DbWriter::run() {
         if (stopping_ || abort_) {
           break;
         }
-        writer_idle_ = true;
-        wake_.wait(lock, [&] { return !critical_.empty() || !droppable_.empty() || stopping_ || abort_; });
-        writer_idle_ = false;
+        wake_.wait_for(lock, options_.idle_poll, [&] { return stopping_ || abort_; });
       }
       continue;
     }

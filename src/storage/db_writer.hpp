@@ -22,10 +22,13 @@
 namespace kimp::storage {
 
 struct DbWriterOptions {
-  std::filesystem::path journal_path{};          // the spill journal; required
-  std::size_t droppable_capacity = 10'000;       // queued droppable records beyond this are dropped
-  std::size_t spill_threshold = 100'000;         // critical records held in memory before spilling
-  std::size_t batch_size = 2'000;                // records per transaction
+  std::filesystem::path journal_path{};     // the spill journal; required
+  std::size_t droppable_capacity = 10'000;  // queued droppable records beyond this are dropped
+  std::size_t spill_threshold = 100'000;    // critical records held in memory before spilling
+  std::size_t batch_size = 2'000;           // records per transaction
+  // How often an idle writer looks for records: producers never wake it, so that an enqueue on the
+  // event loop costs no system call; records wait at most this long before their batch starts.
+  std::chrono::milliseconds idle_poll{5};
   std::chrono::milliseconds retry_initial{100};  // first wait after a failed write, doubled up to retry_max
   std::chrono::milliseconds retry_max{5'000};
   std::chrono::milliseconds soft_timeout{10'000};  // shutdown: warn and report progress after this
@@ -124,7 +127,6 @@ class DbWriter final : public RecordSink {
   std::condition_variable wake_;
   std::vector<StorageRecord> critical_;   // guarded by mutex_
   std::vector<StorageRecord> droppable_;  // guarded by mutex_
-  bool writer_idle_ = false;              // guarded by mutex_: the thread waits for records
   bool stopping_ = false;                 // guarded by mutex_
   bool abort_ = false;                    // guarded by mutex_
   bool finished_ = false;                 // guarded by mutex_

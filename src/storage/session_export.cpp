@@ -11,6 +11,8 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <boost/json/serialize.hpp>
+#include <boost/json/string_view.hpp>
 
 #include "storage/row_codec.hpp"
 
@@ -73,25 +75,7 @@ constexpr std::array<TableReader, 7> kExportedTables = {
 };
 
 void append_json_string(std::string& out, std::string_view text) {
-  out += '"';
-  for (const char c : text) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          out += fmt::format("\\u{:04x}", static_cast<unsigned>(static_cast<unsigned char>(c)));
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
+  out += boost::json::serialize(boost::json::string_view(text));
 }
 
 std::string render_json(std::int64_t session_id, const std::vector<ExportedTable>& tables) {

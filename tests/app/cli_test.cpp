@@ -9,23 +9,12 @@
 #include <sstream>
 #include <string>
 
+#include "tests/app/command_output.hpp"
+
 namespace kimp {
 namespace {
 
 namespace fs = std::filesystem;
-
-struct CommandOutput {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 class CliTest : public ::testing::Test {
  protected:
@@ -43,12 +32,7 @@ class CliTest : public ::testing::Test {
 
   // Runs kimp with exactly `env` as its environment (plus PATH), capturing both streams.
   CommandOutput run(const std::string& env, const std::string& args) const {
-    const auto out = dir_ / "stdout";
-    const auto err = dir_ / "stderr";
-    const std::string command = "env -i PATH=/usr/bin:/bin " + env + " " KIMP_CLI_PATH " " + args + " >" +
-                                out.string() + " 2>" + err.string();
-    const int status = std::system(command.c_str());
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, read_file(out), read_file(err)};
+    return run_command_line("env -i PATH=/usr/bin:/bin " + env + " " KIMP_CLI_PATH " " + args, dir_);
   }
 
   fs::path dir_;

@@ -15,25 +15,14 @@
 
 #include "storage/sqlite_database.hpp"
 
+#include "tests/app/command_output.hpp"
+
 namespace kimp {
 namespace {
 
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 using ::testing::Not;
-
-struct CommandOutput {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 Timestamp at(std::string_view text) {
   return Timestamp::parse_iso8601(text).value();
@@ -56,12 +45,7 @@ class DbCommandTest : public ::testing::Test {
 
   // Runs kimp with exactly `env` as its environment (plus PATH), capturing both streams.
   CommandOutput run(const std::string& args, const std::string& env = "") const {
-    const auto out = dir_ / "stdout";
-    const auto err = dir_ / "stderr";
-    const std::string command = "env -i PATH=/usr/bin:/bin " + env + " " KIMP_CLI_PATH " " + args + " >" +
-                                out.string() + " 2>" + err.string();
-    const int status = std::system(command.c_str());
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, read_file(out), read_file(err)};
+    return run_command_line("env -i PATH=/usr/bin:/bin " + env + " " KIMP_CLI_PATH " " + args, dir_);
   }
 
   // A migrated file holding session 1 with one minute bar, written through the library.

@@ -13,6 +13,8 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
+#include "tests/app/command_output.hpp"
+
 namespace kimp {
 namespace {
 
@@ -24,18 +26,7 @@ std::string capture(const std::string& name) {
   return KIMP_SOURCE_DIR "/../shared/data/capture/" + name;
 }
 
-struct Replay {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using Replay = CommandOutput;
 
 class FeedReplayTest : public ::testing::Test {
  protected:
@@ -46,12 +37,7 @@ class FeedReplayTest : public ::testing::Test {
   void TearDown() override { fs::remove_all(dir_); }
 
   [[nodiscard]] Replay run(const std::string& args) const {
-    const auto out = dir_ / "stdout";
-    const auto err = dir_ / "stderr";
-    const std::string command =
-        KIMP_CLI_PATH " feed-replay " + args + " >" + out.string() + " 2>" + err.string();
-    const int status = std::system(command.c_str());
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, read_file(out), read_file(err)};
+    return run_command_line(KIMP_CLI_PATH " feed-replay " + args, dir_);
   }
 
   // The report line, which must be the only output on stdout.
