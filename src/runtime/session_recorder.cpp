@@ -168,6 +168,11 @@ void SessionRecorder::on_closed(const ClosedPair& pair) {
 
 void SessionRecorder::on_funding(const std::string& coin, Decimal rate, Timestamp next_funding_time,
                                  Timestamp now) {
+  auto [last, first] = last_funding_.try_emplace(coin, rate, next_funding_time);
+  if (!first && last->second == std::pair{rate, next_funding_time}) {
+    return;
+  }
+  last->second = {rate, next_funding_time};
   sink_->enqueue(storage::FundingRow{
       .coin = coin, .funding_rate = rate, .next_funding_time = next_funding_time, .updated_at = now});
   ++counters_.funding;

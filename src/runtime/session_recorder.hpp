@@ -7,6 +7,7 @@
 #include <functional>
 #include <string>
 #include <unordered_map>
+#include <utility>
 
 #include "core/decimal.hpp"
 #include "core/timestamp.hpp"
@@ -49,6 +50,7 @@ class SessionRecorder {
   // A pair that was never recorded as opened has no db id: its trade is skipped with a warning and
   // counted in trades_without_position, never written with an invented position id.
   void on_closed(const ClosedPair& pair);
+  // A funding_schedules row when the coin's rate or next funding time differs from the last one recorded.
   void on_funding(const std::string& coin, Decimal rate, Timestamp next_funding_time, Timestamp now);
   // A balance snapshot of `record_type` (INITIAL | PERIODIC | FINAL): one row per line, one group id.
   void snapshot(const std::string& record_type, const std::vector<BalanceLine>& lines, Decimal usd_krw,
@@ -70,6 +72,7 @@ class SessionRecorder {
   storage::RowIdAllocator trade_ids_;
   std::int64_t snapshot_groups_ = 0;
   std::unordered_map<std::uint64_t, std::int64_t> position_of_pair_;  // trader pair id -> positions.id
+  std::unordered_map<std::string, std::pair<Decimal, Timestamp>> last_funding_;  // coin -> rate, next time
   RecorderCounters counters_{};
   log::Logger log_{"recorder"};
 };

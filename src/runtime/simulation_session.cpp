@@ -108,6 +108,8 @@ struct SimulationSession::State : std::enable_shared_from_this<SimulationSession
   void schedule_bar();
   void close_bars();
   void schedule_refresh();
+  // A PERIODIC balance snapshot every runtime.balance_snapshot_interval while the session runs.
+  void schedule_snapshot();
   asio::awaitable<void> refresh_selection();
   asio::awaitable<void> shut_down();
   void finish(Status status);
@@ -153,6 +155,7 @@ struct SimulationSession::State : std::enable_shared_from_this<SimulationSession
   TimerId bar_timer;
   TimerId stop_timer;
   TimerId refresh_timer;
+  TimerId snapshot_timer;
   Timestamp started_at;
   Timestamp stopped_at;
   bool running = false;
@@ -475,6 +478,15 @@ void SimulationSession::State::schedule_bar() {
   });
 }
 
+void SimulationSession::State::schedule_snapshot() {
+  snapshot_timer = clock.call_after(config.runtime.balance_snapshot_interval, [weak = weak_from_this()] {
+    if (const auto self = weak.lock(); self && !self->stopping) {
+      self->record_balances("PERIODIC");
+      self->schedule_snapshot();
+    }
+  });
+}
+
 void SimulationSession::State::schedule_refresh() {
   refresh_timer =
       clock.call_after(config.strategy.coin_selection.refresh_interval, [weak = weak_from_this()] {
@@ -526,6 +538,7 @@ asio::awaitable<Status> SimulationSession::State::start_up() {
   started_at = clock.now();
   running = true;
   record_balances("INITIAL");
+  schedule_snapshot();
   schedule_bar();
   if (config.strategy.coin_selection.enabled) {
     schedule_refresh();
@@ -554,6 +567,7 @@ asio::awaitable<void> SimulationSession::State::shut_down() {
   clock.cancel(bar_timer);
   clock.cancel(stop_timer);
   clock.cancel(refresh_timer);
+  clock.cancel(snapshot_timer);
   for (const Monitored& coin : coins) {
     trader->retire_coin(coin.index);
   }

@@ -76,6 +76,7 @@ min_profit_pct = 0.02
 
 [runtime]
 shutdown_policy = "close_all"
+balance_snapshot_interval_sec = 10
 
 [ops]
 http_enabled = false
@@ -109,8 +110,9 @@ std::int64_t count_of(const boost::json::object& object, std::string_view key) {
 }
 
 // The session's rows in its SQLite file: one minutes row per coin per bar, a positions row per entry
-// (closed by the end), a trades row per exit whose position_id is a position's id, the INITIAL and FINAL
-// balance snapshots of both venues, and the sessions row ended as stopped.
+// (closed by the end), a trades row per exit whose position_id is a position's id, the INITIAL,
+// PERIODIC and FINAL balance snapshots of both venues, an alert per entry and exit, and the sessions
+// row ended as stopped.
 void expect_session_stored(const std::filesystem::path& dir, const boost::json::object& summary) {
   using storage::Table;
   auto db = storage::open_database("sqlite:" + (dir / "kimp.sqlite").string());
@@ -148,7 +150,14 @@ void expect_session_stored(const std::filesystem::path& dir, const boost::json::
     EXPECT_TRUE(position_ids.contains(trade->position_id)) << trade->position_id;
   }
   EXPECT_EQ(static_cast<std::int64_t>(rows_of(Table::kOrders).size()), 4 * count_of(summary, "exits"));
-  EXPECT_EQ(rows_of(Table::kBalanceSnapshots).size(), 4U);
+  // INITIAL at the start, PERIODIC after 10 s, FINAL at the end: UPBIT/KRW and BYBIT/USDT each.
+  std::map<std::string, int> snapshot_types;
+  for (const auto& cells : rows_of(Table::kBalanceSnapshots)) {
+    const auto snapshot = storage::row_from_cells<storage::BalanceSnapshotRow>(cells);
+    ASSERT_TRUE(snapshot);
+    ++snapshot_types[snapshot->record_type];
+  }
+  EXPECT_EQ(snapshot_types, (std::map<std::string, int>{{"FINAL", 2}, {"INITIAL", 2}, {"PERIODIC", 2}}));
   std::map<std::string, std::int64_t> alert_kinds;
   for (const auto& cells : rows_of(Table::kAlerts)) {
     const auto alert = storage::row_from_cells<storage::AlertRow>(cells);

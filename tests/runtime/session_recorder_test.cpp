@@ -163,6 +163,22 @@ TEST(SessionRecorder, Snapshot_IsOneRowPerLineUnderOneGroup_TotalsConverted) {
   EXPECT_TRUE(storage::is_critical(rows[0]));
 }
 
+TEST(SessionRecorder, Funding_IsRecordedOnlyWhenItChanges) {
+  VectorSink sink;
+  SessionRecorder recorder(sink, kSession, coin_name);
+  const Timestamp next = Timestamp::from_ns(8'000'000'000'000);
+  recorder.on_funding("BTC", dec("0.0001"), next, Timestamp::from_ns(1));
+  recorder.on_funding("BTC", dec("0.0001"), next, Timestamp::from_ns(2));
+  recorder.on_funding("ETH", dec("0.0001"), next, Timestamp::from_ns(3));
+  recorder.on_funding("BTC", dec("0.00012"), next, Timestamp::from_ns(4));
+  const std::vector<storage::FundingRow> rows = sink.rows<storage::FundingRow>();
+  ASSERT_EQ(rows.size(), 3U);
+  EXPECT_EQ(rows[0].coin, "BTC");
+  EXPECT_EQ(rows[1].coin, "ETH");
+  EXPECT_EQ(rows[2].funding_rate, dec("0.00012"));
+  EXPECT_EQ(recorder.counters().funding, 3U);
+}
+
 TEST(SessionRecorder, Listeners_CallTheRecorderThenTheNextListener) {
   VectorSink sink;
   SessionRecorder recorder(sink, kSession, coin_name);
