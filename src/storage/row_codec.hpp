@@ -13,6 +13,7 @@
 
 #include <boost/describe/members.hpp>
 #include <boost/mp11/algorithm.hpp>
+#include <boost/mp11/list.hpp>
 
 #include "core/decimal.hpp"
 #include "core/result.hpp"
@@ -153,40 +154,13 @@ struct RowTraits<AlertDelivery> {
   static constexpr std::string_view kOrderBy = "id";
 };
 
-// The full row of each table, as exports read it back.
+// The full row of each table, in kAllTables order, as exports read it back.
+using TableRowTypes = boost::mp11::mp_list<SessionRow, PositionRow, OrderRow, TradeRow, MinuteRow, FundingRow,
+                                           BalanceSnapshotRow, AlertRow>;
 template <Table table>
-struct TableRow;
-template <>
-struct TableRow<Table::kSessions> {
-  using type = SessionRow;
-};
-template <>
-struct TableRow<Table::kPositions> {
-  using type = PositionRow;
-};
-template <>
-struct TableRow<Table::kOrders> {
-  using type = OrderRow;
-};
-template <>
-struct TableRow<Table::kTrades> {
-  using type = TradeRow;
-};
-template <>
-struct TableRow<Table::kMinutes> {
-  using type = MinuteRow;
-};
-template <>
-struct TableRow<Table::kFundingSchedules> {
-  using type = FundingRow;
-};
-template <>
-struct TableRow<Table::kBalanceSnapshots> {
-  using type = BalanceSnapshotRow;
-};
-template <>
-struct TableRow<Table::kAlerts> {
-  using type = AlertRow;
+struct TableRow {
+  using type = boost::mp11::mp_at_c<TableRowTypes, static_cast<std::size_t>(table)>;
+  static_assert(RowTraits<type>::kTable == table, "TableRowTypes must follow the order of Table");
 };
 
 // Calls f(name, member) for every described member of `row`, in declaration order.
