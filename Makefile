@@ -15,10 +15,12 @@ build:
 demo:
 	scripts/demo.sh
 
-test: build
-	ctest --test-dir $(RELEASE_DIR) $(CTEST_FLAGS)
+# Every test under AddressSanitizer + UBSan, the allocation counts in the Release tree, then the fuzzers.
+test:
+	scripts/setup.sh --test-trees
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		ctest --test-dir $(ASAN_DIR) $(CTEST_FLAGS)
+	ctest --test-dir $(RELEASE_DIR) $(CTEST_FLAGS) -L allocation
 	scripts/fuzz.sh 10
 
 # Ten minutes of the emulator under the flaky_network scenario, in the AddressSanitizer build.

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs kimp's system dependencies with apt-get (only what is missing), then configures and
 # builds the Release tree and the AddressSanitizer+UBSan Debug tree. Safe to run again.
-# Usage: scripts/setup.sh [--deps-only]
+# Usage: scripts/setup.sh [--deps-only | --test-trees]
+#   --test-trees: what `make test` runs: the whole sanitizer tree, and of the Release tree only the
+#   tests that need the default operator new (label "allocation").
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -50,5 +52,10 @@ configure() {
 configure build/release -DCMAKE_BUILD_TYPE=Release
 configure build/asan -DCMAKE_BUILD_TYPE=Debug -DKIMP_SANITIZE=ON -DKIMP_BUILD_BENCH=OFF
 
-cmake --build build/release
-cmake --build build/asan
+if [[ "${1:-}" == "--test-trees" ]]; then
+  cmake --build build/asan
+  cmake --build build/release --target bybit_book_alloc_tests upbit_stream_alloc_tests
+else
+  cmake --build build/release
+  cmake --build build/asan
+fi

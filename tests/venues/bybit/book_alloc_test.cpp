@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include "book_allocation_counter.hpp"
+#include "allocation_counter.hpp"
 #include "market/order_book.hpp"
 #include "stream_fixtures.hpp"
 #include "venues/bybit/parse_stream.hpp"

@@ -1,4 +1,4 @@
-// Tests of the Upbit stream parser on recorded DEFAULT and SIMPLE frames, malformed input and allocations.
+// Tests of the Upbit stream parser on recorded DEFAULT and SIMPLE frames and malformed input.
 #include "venues/upbit/parse_stream.hpp"
 
 #include <algorithm>
@@ -10,8 +10,6 @@
 #include <spdlog/sinks/ostream_sink.h>
 
 #include "venues/upbit/fixtures.hpp"
-
-#include "venues/upbit/alloc_counter.hpp"
 
 namespace kimp::venues::upbit {
 namespace {
@@ -337,34 +335,6 @@ TEST(UpbitStream, MalformedFrames_LoggedOncePerKindAndAllCounted) {
   EXPECT_NE(logged.find("kind=orderbook"), std::string::npos) << logged;
   EXPECT_NE(logged.find("kind=trade"), std::string::npos) << logged;
   EXPECT_NE(logged.find("KRW-BTC"), std::string::npos) << logged;  // the frame's first bytes
-}
-
-TEST(UpbitStream, BooksAfterWarmUp_AllocateNothing) {
-  if (!testing::counts_allocations()) {
-    GTEST_SKIP() << "allocation counting needs the default operator new (not under AddressSanitizer)";
-  }
-  const std::vector<std::string> frames = simple_capture_frames();
-  std::vector<std::string> books;
-  std::copy_if(frames.begin(), frames.end(), std::back_inserter(books),
-               [](const std::string& frame) { return frame.starts_with(R"({"ty":"orderbook")"); });
-  books.push_back(ws_fixture_message("OrderBook.txt"));
-  ASSERT_EQ(books.size(), 146U);
-  UpbitStreamParser parser;
-  for (const std::string& frame : books) {  // warm-up: buffers grow to the largest frame
-    ASSERT_TRUE(parser.parse(frame).has_value());
-  }
-  std::size_t levels_seen = 0;
-  testing::start_counting_allocations();
-  for (int round = 0; round < 3; ++round) {
-    for (const std::string& frame : books) {
-      const auto message = parser.parse(frame);
-      if (message && std::holds_alternative<model::BookUpdate>(*message)) {
-        levels_seen += std::get<model::BookUpdate>(*message).bids.size();
-      }
-    }
-  }
-  EXPECT_EQ(testing::stop_counting_allocations(), 0);
-  EXPECT_EQ(levels_seen, 3U * (145U * 15U + 5U));
 }
 
 }  // namespace
