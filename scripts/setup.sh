@@ -54,7 +54,7 @@ configure build/asan -DCMAKE_BUILD_TYPE=Debug -DKIMP_SANITIZE=ON -DKIMP_BUILD_BE
 
 if [[ "${1:-}" == "--test-trees" ]]; then
   cmake --build build/asan
-  cmake --build build/release --target bybit_book_alloc_tests upbit_stream_alloc_tests
+  cmake --build build/release --target allocation_tests
 else
   cmake --build build/release
   cmake --build build/asan
