@@ -50,6 +50,18 @@ std::int64_t TokenBucket::available() const {
   return level <= 0 ? 0 : level / config_.period.count();
 }
 
+Duration TokenBucket::repayment(std::int64_t level) const {
+  // The debt is repaid at `tokens` per ns; rounding up never hands tokens out early.
+  return Duration{
+      level < 0 ? static_cast<std::int64_t>((-Int128{level} + config_.tokens - 1) / config_.tokens) : 0};
+}
+
+Duration TokenBucket::wait_for(std::int64_t n) const {
+  const Int128 after = Int128{level_at(clock_->now())} - Int128{n} * config_.period.count();
+  return after <= std::numeric_limits<std::int64_t>::min() ? Duration::max()
+                                                           : repayment(static_cast<std::int64_t>(after));
+}
+
 bool TokenBucket::try_acquire(std::int64_t n) {
   refill();
   if (n < 1 || n > config_.burst || level_ < n * config_.period.count()) {
@@ -75,9 +87,7 @@ Result<Duration> TokenBucket::reserve(std::int64_t n) {
         fmt::format("token bucket reservations already reach too far ahead to queue {} more", n));
   }
   level_ = static_cast<std::int64_t>(after);
-  // The debt is repaid at `tokens` per ns; rounding up never hands tokens out early.
-  const Duration wait{
-      level_ < 0 ? static_cast<std::int64_t>((-Int128{level_} + config_.tokens - 1) / config_.tokens) : 0};
+  const Duration wait = repayment(level_);
   ++counters_.acquired;
   if (wait > Duration::zero()) {
     ++counters_.waited;

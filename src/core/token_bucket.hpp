@@ -52,11 +52,16 @@ class TokenBucket {
   // Rate-limit headers such as Upbit's Remaining-Req report it.
   [[nodiscard]] std::int64_t available() const;
 
+  // How long a reserve(n) now would wait; changes nothing. Duration::max() when it would not fit.
+  [[nodiscard]] Duration wait_for(std::int64_t n = 1) const;
+
   [[nodiscard]] TokenBucketCounters counters() const { return counters_; }
 
  private:
   TokenBucket(const TokenBucketConfig& config, const Clock& clock, std::int64_t capacity);
   void refill();
+  // How long a level of `level` units takes to climb back to zero.
+  [[nodiscard]] Duration repayment(std::int64_t level) const;
   // The level refill() would set at `now`.
   [[nodiscard]] std::int64_t level_at(Timestamp now) const;
 

@@ -12,10 +12,9 @@ std::string_view to_string(Leg leg) {
 }
 
 std::string_view to_string(ExecutionErrorKind kind) {
-  static constexpr std::array<std::string_view, 7> kNames = {
-      "both_unfilled", "single_leg_filled",    "emergency_close_failed",
-      "qty_mismatch",  "insufficient_balance", "exchange_error",
-      "timeout"};
+  static constexpr std::array<std::string_view, 8> kNames = {
+      "both_unfilled",  "single_leg_filled", "emergency_close_failed", "qty_mismatch", "insufficient_balance",
+      "exchange_error", "timeout",           "pnl_gate_closed"};
   return kNames[static_cast<std::size_t>(kind)];
 }
 
@@ -37,6 +36,9 @@ std::string OrderExecutionError::describe() const {
     case ExecutionErrorKind::kInsufficientBalance: text += fmt::format(": {} available", available); break;
     case ExecutionErrorKind::kExchangeError:
     case ExecutionErrorKind::kTimeout: text += fmt::format(": {}", error.describe()); break;
+    case ExecutionErrorKind::kPnlGateClosed:
+      text += fmt::format(", closed again for {} USDT", realised_usdt);
+      break;
     case ExecutionErrorKind::kBothUnfilled: break;
   }
   return text;

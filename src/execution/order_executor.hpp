@@ -30,10 +30,14 @@ struct EntryRequest {
   Decimal bybit_usdt_price{};
   Decimal usd_krw{};
   Decimal usdt_krw{};  // for the PnL of the KRW leg
+  // The highest premium (a fraction) at which the fills still leave the pair profitable; a live entry
+  // whose fills land above it is closed at once. nullopt: no such check.
+  std::optional<double> max_fill_premium{};
 };
 
 // Close a pair: sell the Upbit coins and buy the Bybit short back (reduce-only).
 struct ExitRequest {
+  std::uint64_t position_id = 0;  // ExecutedEntry::position_id of the pair
   std::string coin{};
   model::Instrument upbit{};
   model::Instrument bybit{};
@@ -55,6 +59,8 @@ struct ExecutedEntry {
   LegExecution bybit{};
   Decimal effective_qty{};  // min of both fills: the hedged quantity
   Decimal usdt_krw{};
+  std::uint64_t position_id = 0;  // the executor's own record of the pair, when it keeps one
+  Decimal adjustment_usdt{};      // realised cost of closing what one leg filled beyond the other
 };
 
 struct ExecutedExit {
@@ -72,6 +78,7 @@ enum class ExecutionErrorKind : std::uint8_t {
   kInsufficientBalance,   // pre-flight: `venue` holds only `available`
   kExchangeError,         // the venue refused the request (see `error`)
   kTimeout,               // no final answer in time
+  kPnlGateClosed,         // both filled, but at prices outside the profitable band: closed again
 };
 std::string_view to_string(ExecutionErrorKind kind);
 
@@ -83,7 +90,8 @@ struct OrderExecutionError {
   Decimal upbit_qty{};
   Decimal bybit_qty{};
   Decimal available{};
-  Error error{};  // the venue's error, for kExchangeError and kTimeout
+  Decimal realised_usdt{};  // what closing filled legs again realised (negative: a loss), fees included
+  Error error{};            // the venue's error, for kExchangeError and kTimeout
   // "kind: leg, details" for logs and alerts.
   [[nodiscard]] std::string describe() const;
 };

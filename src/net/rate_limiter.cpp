@@ -133,6 +133,13 @@ Result<Timestamp> RateLimiter::blocked_until(std::string_view group_name) const 
   return group->blocked_until;
 }
 
+Result<Duration> RateLimiter::wait_for(std::string_view group_name) const {
+  KIMP_TRY_ASSIGN(const Group* group, find(group_name));
+  const Duration queue = group->bucket.wait_for();
+  const Timestamp now = clock_->now();
+  return group->blocked_until > now ? std::max(queue, group->blocked_until - now) : queue;
+}
+
 Result<RateGroupCounters> RateLimiter::counters(std::string_view group_name) const {
   KIMP_TRY_ASSIGN(const Group* group, find(group_name));
   return group->counters;

@@ -77,6 +77,11 @@ class RateLimiter {
   // Errors: kInvalidArgument for an unknown group.
   [[nodiscard]] Result<Timestamp> blocked_until(std::string_view group) const;
 
+  // How long a request reserved from `group` now would wait: its bucket's queue, and at least until the
+  // end of a block. Changes nothing (an order's pre-flight asks it before committing to send).
+  // Errors: kInvalidArgument for an unknown group.
+  [[nodiscard]] Result<Duration> wait_for(std::string_view group) const;
+
   // Errors: kInvalidArgument for an unknown group.
   [[nodiscard]] Result<RateGroupCounters> counters(std::string_view group) const;
 

@@ -120,6 +120,23 @@ TEST(RateLimiter, RateLimitedWithRetryAfter_BlocksGroupUntilThenResumes) {
   EXPECT_EQ(counters->average_wait(), Duration{seconds{2}});
 }
 
+TEST(RateLimiter, WaitFor_IsTheQueueOrTheBlockAndChangesNothing) {
+  SimClock clock(kStart);
+  auto limiter = RateLimiter::create(clock, {group("order", 8, seconds{1}, 2)});
+  ASSERT_TRUE(limiter);
+  EXPECT_EQ(limiter->wait_for("order"), Duration::zero());
+  ASSERT_EQ(limiter->reserve("order"), Duration::zero());
+  ASSERT_EQ(limiter->reserve("order"), Duration::zero());
+  EXPECT_EQ(limiter->wait_for("order"), Duration{milliseconds{125}});
+  EXPECT_EQ(limiter->wait_for("order"), Duration{milliseconds{125}}) << "asking takes nothing";
+  ASSERT_TRUE(limiter->on_rate_limited("order", seconds{3}));
+  EXPECT_EQ(limiter->wait_for("order"), Duration{seconds{3}});
+  ASSERT_TRUE(clock.advance_by(seconds{3}));
+  EXPECT_EQ(limiter->wait_for("order"), Duration::zero());
+  EXPECT_EQ(limiter->reserve("order"), Duration::zero());
+  EXPECT_FALSE(limiter->wait_for("nope").has_value());
+}
+
 TEST(RateLimiter, RequestsQueuedDuringBlock_LeaveAtBucketPaceAfterIt) {
   SimClock clock(kStart);
   auto limiter = RateLimiter::create(clock, {group("order", 2, seconds{1}, 1)});
