@@ -408,6 +408,17 @@ boost::asio::awaitable<LiveExecutor::CloseOutcome> LiveExecutor::close_exposure(
   }
 }
 
+OrderExecutionError LiveExecutor::naked_leg(const StoredPosition& position, Leg leg,
+                                            const CloseOutcome& close, Decimal realised_usdt) {
+  escalate(position, leg, close.remaining, close.attempts);
+  return OrderExecutionError{.kind = ExecutionErrorKind::kEmergencyCloseFailed,
+                             .leg = leg,
+                             .order_id = close.last_client_order_id,
+                             .upbit_qty = position.upbit_qty,
+                             .bybit_qty = position.bybit_qty,
+                             .realised_usdt = realised_usdt};
+}
+
 void LiveExecutor::escalate(const StoredPosition& position, Leg leg, Decimal naked_qty,
                             std::int64_t attempts) {
   StoredPosition naked = position;
@@ -523,14 +534,9 @@ boost::asio::awaitable<ExecutionResult<ExecutedEntry>> LiveExecutor::execute_ent
         co_await close_exposure(position, filled_leg, instrument, exposure, OrderPurpose::kEmergency);
     const Decimal realised = round_trip(filled_leg, close);
     if (!close.closed) {
-      escalate(position, filled_leg, close.remaining, close.attempts);
+      OrderExecutionError naked = naked_leg(position, filled_leg, close, realised);
       co_await refresh_after(request.upbit, request.bybit);
-      co_return failed<ExecutedEntry>(OrderExecutionError{.kind = ExecutionErrorKind::kEmergencyCloseFailed,
-                                                          .leg = filled_leg,
-                                                          .order_id = close.last_client_order_id,
-                                                          .upbit_qty = position.upbit_qty,
-                                                          .bybit_qty = position.bybit_qty,
-                                                          .realised_usdt = realised});
+      co_return failed<ExecutedEntry>(std::move(naked));
     }
     position.state = PositionState::kClosed;
     position.note =
@@ -565,14 +571,9 @@ boost::asio::awaitable<ExecutionResult<ExecutedEntry>> LiveExecutor::execute_ent
         co_await close_exposure(position, leg, instrument, excess, OrderPurpose::kExcess);
     adjustment = adjustment.add(round_trip(leg, close)).value_or(adjustment);
     if (!close.closed) {
-      escalate(position, leg, close.remaining, close.attempts);
+      OrderExecutionError naked = naked_leg(position, leg, close, adjustment);
       co_await refresh_after(request.upbit, request.bybit);
-      co_return failed<ExecutedEntry>(OrderExecutionError{.kind = ExecutionErrorKind::kEmergencyCloseFailed,
-                                                          .leg = leg,
-                                                          .order_id = close.last_client_order_id,
-                                                          .upbit_qty = position.upbit_qty,
-                                                          .bybit_qty = position.bybit_qty,
-                                                          .realised_usdt = adjustment});
+      co_return failed<ExecutedEntry>(std::move(naked));
     }
   }
   position.adjustment_usdt = adjustment;
@@ -727,13 +728,9 @@ boost::asio::awaitable<ExecutionResult<ExecutedExit>> LiveExecutor::exit_positio
     FillSum& sum = leg == Leg::kUpbit ? upbit_fills : bybit_fills;
     (void)sum.add(close.fills);
     if (!close.closed) {
-      escalate(position, leg, close.remaining, close.attempts);
+      OrderExecutionError naked = naked_leg(position, leg, close, Decimal{});
       co_await refresh_after(upbit, bybit);
-      co_return failed<ExecutedExit>(OrderExecutionError{.kind = ExecutionErrorKind::kEmergencyCloseFailed,
-                                                         .leg = leg,
-                                                         .order_id = close.last_client_order_id,
-                                                         .upbit_qty = position.upbit_qty,
-                                                         .bybit_qty = position.bybit_qty});
+      co_return failed<ExecutedExit>(std::move(naked));
     }
   }
   position.state = PositionState::kClosed;

@@ -125,6 +125,9 @@ class LiveExecutor final : public OrderExecutor {
   void persist(const StoredPosition& position);
   // Trips the kill switch and alerts the naked exposure left after a failed close.
   void escalate(const StoredPosition& position, Leg leg, Decimal naked_qty, std::int64_t attempts);
+  // escalate() for what `close` left of `leg`, and the kEmergencyCloseFailed error reporting it.
+  OrderExecutionError naked_leg(const StoredPosition& position, Leg leg, const CloseOutcome& close,
+                                Decimal realised_usdt);
   void alert(alerts::AlertEvent event) const;
   Result<std::string> next_id(const std::string& coin, std::string_view tag);
   VenueLeg& leg_of(Leg leg) { return leg == Leg::kUpbit ? *upbit_ : *bybit_; }
