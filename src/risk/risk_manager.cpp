@@ -38,6 +38,9 @@ std::optional<std::string_view> RiskManager::entry_block(std::string_view coin, 
   if (global_block_) {
     return std::string_view(*global_block_);
   }
+  if (!connections_down_.empty()) {
+    return std::string_view(connections_down_.begin()->second);
+  }
   if (const auto found = coin_blocks_.find(coin); found != coin_blocks_.end()) {
     return std::string_view(found->second);
   }
@@ -82,6 +85,22 @@ void RiskManager::trip_kill_switch(std::string reason) {
   }
   kill_reason_ = fmt::format("kill switch: {}", reason);
   killed_.store(true, std::memory_order_release);
+  if (on_kill_) {
+    on_kill_(kill_reason_);
+  }
+}
+
+void RiskManager::restore_kill_switch(std::string reason) {
+  kill_reason_ = std::move(reason);
+  killed_.store(true, std::memory_order_release);
+}
+
+void RiskManager::set_connection(const std::string& venue, bool healthy, std::string reason) {
+  if (healthy) {
+    connections_down_.erase(venue);
+  } else {
+    connections_down_[venue] = fmt::format("{} connection down: {}", venue, reason);
+  }
 }
 
 }  // namespace kimp::risk
